@@ -1,0 +1,59 @@
+import type { EventFilter, GatewayEvent, IncomingEvent } from './event.ts';
+
+/** The outcome of appending one event. */
+export type AppendResult = { status: 'stored'; event: GatewayEvent } | { status: 'duplicate'; id: string };
+
+/** Thrown by `append` when the log cannot confirm it stored the events; ingress answers 503. */
+export class EventLogUnavailableError extends Error {
+  override readonly name = 'EventLogUnavailableError';
+}
+
+/** Thrown for a cursor the log cannot have produced; the API reports it as BAD_USER_INPUT. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  readonly cursor: string;
+  constructor(cursor: string) {
+    super(`"${cursor}" is not a valid event cursor: pass the cursor of an event this gateway returned.`);
+    this.cursor = cursor;
+  }
+}
+
+/** Options of {@link EventLog.read}. */
+export interface ReadOptions {
+  /** Return only events stored after this cursor; absent: from the oldest retained event. */
+  after?: string | null | undefined;
+  /** At most this many events. */
+  limit: number;
+  filter?: EventFilter | null | undefined;
+}
+
+/** Options of {@link EventLog.subscribe}. */
+export interface SubscribeOptions {
+  /** Replay retained events after this cursor, then go live; absent: live events only. */
+  after?: string | null | undefined;
+  filter?: EventFilter | null | undefined;
+  /** Ends the subscription. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The durable, ordered log of events that every subscription is served from.
+ *
+ * Contract (one shared test suite checks every back-end):
+ * - `append` de-duplicates on `(source, id)` within the dedupe window, stores the
+ *   rest in order and resolves only once they are stored; on failure it rejects
+ *   with {@link EventLogUnavailableError} and nothing it reported is lost.
+ * - cursors are opaque, totally ordered and strictly increasing in append order.
+ * - `subscribe` with `after` yields every retained event after the cursor, then
+ *   every later event, each exactly once, in log order, with no gap between the
+ *   replay and the live tail.
+ */
+export interface EventLog {
+  readonly kind: 'memory' | 'redis';
+  append(events: readonly IncomingEvent[]): Promise<AppendResult[]>;
+  read(options: ReadOptions): Promise<GatewayEvent[]>;
+  subscribe(options: SubscribeOptions): AsyncIterableIterator<GatewayEvent>;
+  /** Whether the log can take appends now, and why not. */
+  health(): { ok: boolean; detail: string };
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+/**
+ * The shared, deterministic demo world every sandbox emulator serves: the same
+ * people and companies across all sources, and a stream of coherent changes.
+ * Core code; it knows nothing of any provider.
+ */
+
+export type Plan = 'free' | 'starter' | 'pro' | 'enterprise';
+
+export interface Company {
+  id: string;
+  name: string;
+  domain: string;
+  industry: string;
+}
+
+export interface Person {
+  /** World-wide id (`per_0001`), never shown by a provider. */
+  id: string;
+  firstName: string;
+  lastName: string;
+  /** Lower-case email, the key that joins sources. */
+  email: string;
+  phone: string | null;
+  company: Company | null;
+  plan: Plan;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Which sources know this person (most know all, some only a few). */
+  presence: { billing: boolean; crm: boolean; support: boolean; commerce: boolean; app: boolean };
+}
+
+/** One thing that happened in the demo world; each emulator turns it into its own data and webhooks. */
+export type WorldChange =
+  | { kind: 'person.joined'; at: number; person: Person }
+  | { kind: 'person.updated'; at: number; person: Person; changed: readonly ('name' | 'phone' | 'email')[] }
+  | { kind: 'plan.changed'; at: number; person: Person; from: Plan; to: Plan }
+  | { kind: 'plan.canceled'; at: number; person: Person; from: Plan }
+  | {
+      kind: 'purchase';
+      at: number;
+      person: Person;
+      /** World-wide order id (`ord_000123`). */
+      orderId: string;
+      currency: string;
+      items: readonly { sku: string; title: string; quantity: number; unitAmount: number }[];
+      /** Sum of the items, in cents. */
+      amount: number;
+    }
+  | { kind: 'payment.failed'; at: number; person: Person; amount: number; currency: string };
+
+/** Monthly price of each plan, in cents (free is 0: no subscription). */
+export const PLAN_PRICES: Readonly<Record<Plan, number>> = {
+  free: 0,
+  starter: 1900,
+  pro: 4900,
+  enterprise: 19900,
+};
+
+export interface DemoWorld {
+  readonly seed: number;
+  /** The world's clock, unix seconds: starts at a fixed epoch and advances with each step. */
+  now(): number;
+  readonly people: readonly Person[];
+  readonly companies: readonly Company[];
+  /** A deterministic random source in [0, 1), for emulators that need one. */
+  random(): number;
+  /** Advances the clock and returns the next change (deterministic for a given seed). */
+  step(): WorldChange;
+}

@@ -1,0 +1,92 @@
+/** Deadline and cancellation that flow from a GraphQL request down to every upstream call it makes. */
+export interface CallOptions {
+  /** Epoch milliseconds after which the call, its retries included, gives up with UPSTREAM_TIMEOUT. */
+  deadline?: number | undefined;
+  /** Aborts the call (the client went away). */
+  signal?: AbortSignal | undefined;
+}
+
+/** One HTTP call to an upstream API. */
+export interface UpstreamRequest extends CallOptions {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Path relative to the upstream's base URL, starting with `/`. */
+  path: string;
+  /** Query parameters; arrays repeat the key (`expand[]=a&expand[]=b`); undefined values are left out. */
+  query?: Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+  headers?: Readonly<Record<string, string>>;
+  /** The encoded request body. */
+  body?: string | undefined;
+  /**
+   * Makes a non-idempotent call (POST, PATCH) retryable: sent as the provider's
+   * idempotency header (see {@link UpstreamOptions.idempotencyHeader}).
+   */
+  idempotencyKey?: string | undefined;
+  /** Operation name for logs and metrics (`customers.retrieve`). */
+  operation: string;
+}
+
+/** The final response after retries: any status, the connector maps errors. */
+export interface UpstreamResponse {
+  status: number;
+  /** Response headers, names lower-cased. */
+  headers: Readonly<Record<string, string>>;
+  /** The body as text. */
+  text: string;
+  /** The body parsed as JSON, or `undefined` when it is not JSON. */
+  json: unknown;
+  /** How many attempts the call took (1 = no retry). */
+  attempts: number;
+}
+
+/** The retry decision for one response. */
+export interface RetryHint {
+  retry: boolean;
+  /** Wait at least this long before the next attempt (from Retry-After or a provider hint). */
+  afterMs?: number | undefined;
+}
+
+/** Options of `createUpstream`, with their defaults. */
+export interface UpstreamOptions {
+  /** Connector name, reported as `extensions.source` and in metrics. */
+  source: string;
+  /** Base URL; paths are appended to it. */
+  baseUrl: string;
+  /** Headers sent on every call (auth, API version). */
+  headers?: Readonly<Record<string, string>>;
+  /** Per-attempt timeout in ms. Default 10_000. */
+  attemptTimeoutMs?: number;
+  /** Deadline for a call with none of its own, in ms from its start. Default 30_000. */
+  defaultBudgetMs?: number;
+  /** Retries after the first attempt. Default 3. */
+  maxRetries?: number;
+  /** Backoff base in ms: attempt n waits random(0, min(cap, base * 2^n)). Default 100. */
+  backoffBaseMs?: number;
+  /** Backoff cap in ms. Default 5_000. */
+  backoffCapMs?: number;
+  /** Statuses worth retrying. Default 429, 500, 502, 503, 504. */
+  retryStatuses?: readonly number[];
+  /**
+   * Provider-specific override of the retry decision for a response (Stripe's
+   * `Stripe-Should-Retry`, HubSpot's `policyName`). Return undefined to use the defaults.
+   */
+  retryHint?: (response: UpstreamResponse) => RetryHint | undefined;
+  /** Header that carries {@link UpstreamRequest.idempotencyKey}. Default `Idempotency-Key`. */
+  idempotencyHeader?: string;
+  /** Keep-alive connections per origin. Default 16. */
+  connections?: number;
+}
+
+/** The HTTP layer every connector shares. */
+export interface Upstream {
+  readonly source: string;
+  readonly baseUrl: string;
+  /**
+   * Sends the request, retrying idempotent calls on connection errors and
+   * retryable statuses with full-jitter backoff, never past the deadline.
+   * Resolves with the final response whatever its status; rejects with a
+   * `GatewayError` (UPSTREAM_TIMEOUT or UPSTREAM_UNAVAILABLE) when no
+   * response could be had.
+   */
+  request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  close(): Promise<void>;
+}
