@@ -13,7 +13,8 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   UPSTREAM_NOT_FOUND: 'UPSTREAM_NOT_FOUND',
-  UPSTREAM_UNAUTHENTICATED: 'UPSTREAM_UNAUTHENTICATED',
+  /** A subscriber fell too far behind the live stream; resubscribe with `extensions.resumeCursor`. */
+  SUBSCRIPTION_LAGGING: 'SUBSCRIPTION_LAGGING',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

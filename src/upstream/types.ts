@@ -74,6 +74,35 @@ export interface UpstreamOptions {
   idempotencyHeader?: string;
   /** Keep-alive connections per origin. Default 16. */
   connections?: number;
+  /** Source of randomness for the backoff jitter, in [0, 1). Default `Math.random`; tests inject their own. */
+  random?: () => number;
+  /**
+   * Waits between attempts. Default a timer that ends early when `signal`
+   * aborts; an injected one may ignore `signal`, the call still stops at once.
+   */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Observes every attempt as it ends, for metrics and logs. Must not throw; what it throws is ignored. */
+  onAttempt?: (info: UpstreamAttempt) => void;
+}
+
+/** One finished attempt, as {@link UpstreamOptions.onAttempt} sees it. */
+export interface UpstreamAttempt {
+  source: string;
+  operation: string;
+  method: UpstreamRequest['method'];
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** The response status, when the attempt got a response. */
+  status?: number | undefined;
+  /**
+   * Why the attempt got no response: a `GatewayError` (UPSTREAM_TIMEOUT or
+   * UPSTREAM_UNAVAILABLE, its cause in `originalError`), or the abort reason
+   * when the caller aborted.
+   */
+  error?: unknown;
+  durationMs: number;
+  /** The wait before the next attempt, or undefined when this attempt was the last. */
+  retryInMs?: number | undefined;
 }
 
 /** The HTTP layer every connector shares. */
