@@ -18,6 +18,24 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/**
+ * Ends a subscription whose consumer fell too far behind the live tail: the
+ * log drops its queue rather than buffer without bound. Resubscribing with
+ * `after: resumeCursor` resumes right after the last event it received.
+ */
+export class SubscriberLaggingError extends Error {
+  override readonly name = 'SubscriberLaggingError';
+  /** The cursor of the last event the subscriber received, or the `after` it started from. */
+  readonly resumeCursor: string;
+  constructor(resumeCursor: string, queueLimit: number) {
+    super(
+      `The subscription fell too far behind the event log (more than ${queueLimit} undelivered events): ` +
+        `resubscribe with after: "${resumeCursor}" to resume right after the last event it received.`,
+    );
+    this.resumeCursor = resumeCursor;
+  }
+}
+
 /** Options of {@link EventLog.read}. */
 export interface ReadOptions {
   /** Return only events stored after this cursor; absent: from the oldest retained event. */
@@ -53,6 +71,12 @@ export interface EventLog {
   append(events: readonly IncomingEvent[]): Promise<AppendResult[]>;
   read(options: ReadOptions): Promise<GatewayEvent[]>;
   subscribe(options: SubscribeOptions): AsyncIterableIterator<GatewayEvent>;
+  /**
+   * The cursor of the newest stored event, or of the log's start when it is
+   * empty. Subscribing with it as `after` gets every event from now on, with no
+   * race between asking and subscribing.
+   */
+  head(): Promise<string>;
   /** Whether the log can take appends now, and why not. */
   health(): { ok: boolean; detail: string };
   close(): Promise<void>;

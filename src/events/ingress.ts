@@ -1,0 +1,180 @@
+import type { IncomingMessage } from 'node:http';
+import { ZodError } from 'zod';
+import { WebhookError } from '../connector.ts';
+import type { ConnectorWebhooks, WebhookRequest } from '../connector.ts';
+import type { IncomingEvent } from './event.ts';
+import { EventLogUnavailableError } from './log.ts';
+import type { EventLog } from './log.ts';
+
+/** What the HTTP adapter sends back to the provider: a status and a JSON body. */
+export interface WebhookResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The body of a successful delivery. */
+export interface WebhookReceipt {
+  /** Events the delivery contained. */
+  received: number;
+  /** Events newly stored. */
+  stored: number;
+  /** Events already stored by an earlier delivery (or earlier in this one). */
+  duplicates: number;
+  events: { id: string; cursor: string | null; duplicate: boolean }[];
+}
+
+/** Input of {@link handleWebhook}. */
+export interface HandleWebhookInput {
+  /** The connector name, as in the route `/webhooks/<source>`. */
+  source: string;
+  /** The connector's webhook support; only `verify` and `parse` are used. */
+  webhooks: Pick<ConnectorWebhooks<unknown>, 'verify' | 'parse'>;
+  /** The signing secret, or undefined when webhooks are not configured for the source. */
+  secret: string | undefined;
+  request: WebhookRequest;
+  log: EventLog;
+  /** The time signatures are checked against. Default: the current time. */
+  now?: Date;
+}
+
+/**
+ * Reads a request body into memory, refusing more than `maxBytes`.
+ *
+ * Rejects with {@link WebhookError} 413 `PAYLOAD_TOO_LARGE` as soon as the
+ * declared Content-Length or the bytes received exceed the cap, without
+ * reading further; the request is left paused, so the caller should answer
+ * with `Connection: close`. Rejects with the stream's error if the client
+ * goes away first.
+ */
+export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () =>
+      new WebhookError(413, 'PAYLOAD_TOO_LARGE', `Webhook body is larger than the ${maxBytes} byte limit.`);
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBytes) {
+      req.pause();
+      reject(tooLarge());
+      return;
+    }
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += bytes.length;
+      if (size > maxBytes) {
+        cleanup();
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(bytes);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error('The webhook request closed before its body was complete.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/**
+ * Handles one webhook delivery for any source: checks the source is
+ * configured, verifies the signature, parses the events and appends them to
+ * the log, and says what to answer.
+ *
+ * - no secret: 404 `WEBHOOK_NOT_CONFIGURED` (a 5xx would make the provider retry forever);
+ * - a {@link WebhookError} from `verify` or `parse`: its status, `{ error: { code, message, issues? } }`;
+ * - any other error from `verify` or `parse`: 400 `INVALID_PAYLOAD`, never a 500 for bad input;
+ * - {@link EventLogUnavailableError} from the log: 503 `EVENT_LOG_UNAVAILABLE`, so the provider retries;
+ * - otherwise 200 with a {@link WebhookReceipt}; re-deliveries are reported as duplicates, not stored again.
+ *
+ * Nothing is appended unless both `verify` and `parse` succeeded. Other errors
+ * from the log are rethrown for the adapter to answer 500 and log.
+ */
+export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookResponse> {
+  const { source, webhooks, secret, request, log } = input;
+  if (secret === undefined || secret === '') {
+    const variable = `${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_WEBHOOK_SECRET`;
+    return errorResponse(
+      new WebhookError(
+        404,
+        'WEBHOOK_NOT_CONFIGURED',
+        `Webhooks for source "${source}" are not configured: set ${variable}.`,
+      ),
+    );
+  }
+  try {
+    webhooks.verify(request, secret, input.now ?? new Date());
+  } catch (error) {
+    return errorResponse(asWebhookError(error, 'The webhook delivery could not be verified.'));
+  }
+  let events: IncomingEvent[];
+  try {
+    events = webhooks.parse(request);
+  } catch (error) {
+    return errorResponse(asWebhookError(error, 'The webhook payload could not be parsed.'));
+  }
+
+  let results;
+  try {
+    results = await log.append(events);
+  } catch (error) {
+    if (error instanceof EventLogUnavailableError) {
+      return errorResponse({ status: 503, code: 'EVENT_LOG_UNAVAILABLE', message: error.message });
+    }
+    throw error;
+  }
+
+  const receipt: WebhookReceipt = { received: events.length, stored: 0, duplicates: 0, events: [] };
+  for (const result of results) {
+    if (result.status === 'stored') {
+      receipt.stored++;
+      receipt.events.push({ id: result.event.id, cursor: result.event.cursor, duplicate: false });
+    } else {
+      receipt.duplicates++;
+      receipt.events.push({ id: result.id, cursor: null, duplicate: true });
+    }
+  }
+  return { status: 200, body: receipt };
+}
+
+/** Maps whatever `verify` or `parse` threw to a client error; a bare ZodError keeps its issues. */
+function asWebhookError(error: unknown, message: string): WebhookError {
+  if (error instanceof WebhookError) return error;
+  if (error instanceof ZodError) {
+    const issues = error.issues.map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    return new WebhookError(400, 'INVALID_PAYLOAD', message, issues);
+  }
+  return new WebhookError(400, 'INVALID_PAYLOAD', message);
+}
+
+function errorResponse(error: {
+  status: number;
+  code: string;
+  message: string;
+  issues?: readonly { path: string; message: string }[] | undefined;
+}): WebhookResponse {
+  const { status, code, message, issues } = error;
+  return { status, body: { error: { code, message, ...(issues === undefined ? {} : { issues }) } } };
+}

@@ -1,0 +1,365 @@
+import { compileFilter } from './event.ts';
+import type { GatewayEvent, IncomingEvent } from './event.ts';
+import {
+  EventLogUnavailableError,
+  InvalidCursorError,
+  SubscriberLaggingError,
+  type AppendResult,
+  type EventLog,
+  type ReadOptions,
+  type SubscribeOptions,
+} from './log.ts';
+
+/** Options of {@link createMemoryEventLog}. */
+export interface MemoryEventLogOptions {
+  /** Most events retained; the oldest are evicted first. Default `10_000`. */
+  maxEvents?: number;
+  /** Events older than this are evicted. Default 24 hours. */
+  maxAgeMs?: number;
+  /** How long a `(source, id)` pair is remembered to drop re-deliveries; `0` disables de-duplication. Default 7 days. */
+  dedupeWindowMs?: number;
+  /** Most `(source, id)` pairs remembered; the oldest are forgotten first. Default `100_000`. */
+  dedupeMaxKeys?: number;
+  /**
+   * Most undelivered live events a subscription may queue before it ends with
+   * {@link SubscriberLaggingError}. Default `1_000`.
+   */
+  subscriberQueueLimit?: number;
+  /** The clock, in epoch milliseconds. Default `() => Date.now()`. */
+  now?: () => number;
+}
+
+/** The in-process event log, with an extra probe for tests. */
+export interface MemoryEventLog extends EventLog {
+  readonly kind: 'memory';
+  /** How many subscriptions are currently registered for live events. */
+  subscriberCount(): number;
+}
+
+interface Entry {
+  readonly seq: number;
+  /** The clock reading when stored, for age eviction. */
+  readonly at: number;
+  readonly event: GatewayEvent;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+/** Cursors are the decimal sequence number, without sign or leading zeros; `0` means "before the first event". */
+const CURSOR_PATTERN = /^(?:0|[1-9][0-9]{0,15})$/;
+
+/**
+ * Creates the in-process {@link EventLog}: a bounded, time-limited ring of
+ * events served to subscribers from memory. Nothing survives a restart, so it
+ * suits a single instance and tests; cursors are decimal sequence numbers,
+ * and a cursor beyond the newest event (e.g. from before a restart) is invalid.
+ */
+export function createMemoryEventLog(options: MemoryEventLogOptions = {}): MemoryEventLog {
+  const maxEvents = positiveInteger('maxEvents', options.maxEvents ?? 10_000);
+  const maxAgeMs = positiveNumber('maxAgeMs', options.maxAgeMs ?? 24 * HOUR_MS);
+  const dedupeWindowMs = nonNegativeNumber('dedupeWindowMs', options.dedupeWindowMs ?? 7 * 24 * HOUR_MS);
+  const dedupeMaxKeys = positiveInteger('dedupeMaxKeys', options.dedupeMaxKeys ?? 100_000);
+  const queueLimit = positiveInteger('subscriberQueueLimit', options.subscriberQueueLimit ?? 1_000);
+  const now = options.now ?? (() => Date.now());
+
+  // entries[head..] are the retained events in seq order; eviction advances head
+  // so it stays O(1), and the array is compacted once the dead prefix dominates.
+  let entries: (Entry | undefined)[] = [];
+  let head = 0;
+  let lastSeq = 0;
+  let closed = false;
+  /** `${source}:${id}` → when first stored; Map order is insertion order, i.e. oldest first. */
+  const seen = new Map<string, number>();
+  const subscriptions = new Set<MemorySubscription>();
+
+  function evict(at: number): void {
+    const retained = entries.length - head;
+    let excess = retained > maxEvents ? retained - maxEvents : 0;
+    while (head < entries.length) {
+      const entry = entries[head];
+      if (entry === undefined || (excess <= 0 && at - entry.at <= maxAgeMs)) break;
+      entries[head] = undefined;
+      head++;
+      excess--;
+    }
+    if (head > 1024 && head * 2 > entries.length) {
+      entries = entries.slice(head);
+      head = 0;
+    }
+  }
+
+  function forgetExpiredKeys(at: number): void {
+    for (const [key, firstSeen] of seen) {
+      if (at - firstSeen <= dedupeWindowMs) break;
+      seen.delete(key);
+    }
+  }
+
+  /** Whether the key was already seen within the window; records it otherwise. */
+  function isDuplicate(key: string, at: number): boolean {
+    if (dedupeWindowMs === 0) return false;
+    const firstSeen = seen.get(key);
+    if (firstSeen !== undefined && at - firstSeen <= dedupeWindowMs) return true;
+    // Re-inserting moves an expired key to the back, keeping the Map in time order.
+    seen.delete(key);
+    seen.set(key, at);
+    if (seen.size > dedupeMaxKeys) {
+      const oldest = seen.keys().next();
+      if (oldest.done !== true) seen.delete(oldest.value);
+    }
+    return false;
+  }
+
+  function parseCursor(cursor: string): number {
+    const seq = CURSOR_PATTERN.test(cursor) ? Number(cursor) : Number.NaN;
+    if (!Number.isSafeInteger(seq) || seq > lastSeq) throw new InvalidCursorError(cursor);
+    return seq;
+  }
+
+  /** Index in `entries` of the first retained event with a sequence number above `seq`. */
+  function indexAfter(seq: number): number {
+    let lo = head;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((entries[mid]?.seq ?? Infinity) <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function append(events: readonly IncomingEvent[]): AppendResult[] {
+    if (closed) throw new EventLogUnavailableError('The memory event log is closed.');
+    const at = now();
+    const receivedAt = new Date(at).toISOString();
+    forgetExpiredKeys(at);
+    const results: AppendResult[] = [];
+    const stored: Entry[] = [];
+    for (const incoming of events) {
+      if (isDuplicate(`${incoming.source}:${incoming.id}`, at)) {
+        results.push({ status: 'duplicate', id: incoming.id });
+        continue;
+      }
+      const seq = ++lastSeq;
+      const event: GatewayEvent = Object.freeze({ ...incoming, cursor: String(seq), receivedAt });
+      const entry: Entry = { seq, at, event };
+      entries.push(entry);
+      stored.push(entry);
+      results.push({ status: 'stored', event });
+    }
+    evict(at);
+    for (const subscription of subscriptions) {
+      for (const entry of stored) subscription.offer(entry);
+    }
+    return results;
+  }
+
+  function read(options: ReadOptions): GatewayEvent[] {
+    const after = options.after == null ? 0 : parseCursor(options.after);
+    evict(now());
+    const matches = compileFilter(options.filter);
+    const out: GatewayEvent[] = [];
+    for (let i = indexAfter(after); i < entries.length && out.length < options.limit; i++) {
+      const entry = entries[i];
+      if (entry !== undefined && matches(entry.event)) out.push(entry.event);
+    }
+    return out;
+  }
+
+  function subscribe(options: SubscribeOptions): MemorySubscription {
+    const matches = compileFilter(options.filter);
+    const detach = (subscription: MemorySubscription) => subscriptions.delete(subscription);
+    let after: number;
+    try {
+      after = options.after == null ? lastSeq : parseCursor(options.after);
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      return new MemorySubscription({ matches, queueLimit, after: lastSeq, backlog: [], detach, error });
+    }
+    // Snapshotting the backlog and registering for live events in the same
+    // synchronous step is what guarantees no gap and no duplicate between them.
+    const backlog: Entry[] = [];
+    if (options.after != null) {
+      evict(now());
+      for (let i = indexAfter(after); i < entries.length; i++) {
+        const entry = entries[i];
+        if (entry !== undefined && matches(entry.event)) backlog.push(entry);
+      }
+    }
+    const subscription = new MemorySubscription({ matches, queueLimit, after, backlog, detach, error: null });
+    if (closed || options.signal?.aborted === true) subscription.end();
+    else {
+      subscriptions.add(subscription);
+      subscription.endOnAbort(options.signal);
+    }
+    return subscription;
+  }
+
+  return {
+    kind: 'memory',
+    append: (events) => settle(() => append(events)),
+    read: (options) => settle(() => read(options)),
+    subscribe,
+    health: () => (closed ? { ok: false, detail: 'memory: closed' } : { ok: true, detail: 'memory' }),
+    close() {
+      closed = true;
+      for (const subscription of subscriptions) subscription.end();
+      return Promise.resolve();
+    },
+    subscriberCount: () => subscriptions.size,
+    head: () => Promise.resolve(String(lastSeq)),
+  };
+}
+
+type Waiter = {
+  resolve: (result: IteratorResult<GatewayEvent, undefined>) => void;
+  reject: (error: unknown) => void;
+};
+
+/** One subscription: a replay backlog, then a bounded queue of live events. */
+class MemorySubscription implements AsyncIterableIterator<GatewayEvent, undefined> {
+  readonly #matches: (event: IncomingEvent) => boolean;
+  readonly #queueLimit: number;
+  readonly #detach: (subscription: MemorySubscription) => void;
+  #backlog: Entry[];
+  #backlogHead = 0;
+  #queue: Entry[] = [];
+  #queueHead = 0;
+  /** Highest sequence number taken in (snapshotted or queued), so nothing is delivered twice. */
+  #lastSeq: number;
+  /** Cursor of the last event delivered, or the starting position. */
+  #resumeCursor: string;
+  /** An error still to be reported by `next()`. */
+  #error: Error | null;
+  #done = false;
+  /** Pending `next()` calls; non-empty only while there is nothing to deliver. */
+  #waiters: Waiter[] = [];
+  #signal: AbortSignal | undefined;
+  readonly #onAbort = () => this.end();
+
+  constructor(init: {
+    matches: (event: IncomingEvent) => boolean;
+    queueLimit: number;
+    after: number;
+    backlog: Entry[];
+    detach: (subscription: MemorySubscription) => void;
+    error: Error | null;
+  }) {
+    this.#matches = init.matches;
+    this.#queueLimit = init.queueLimit;
+    this.#detach = init.detach;
+    this.#backlog = init.backlog;
+    this.#lastSeq = Math.max(init.after, init.backlog.at(-1)?.seq ?? 0);
+    this.#resumeCursor = String(init.after);
+    this.#error = init.error;
+  }
+
+  endOnAbort(signal: AbortSignal | undefined): void {
+    this.#signal = signal;
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Fan-out entry point: called by the log for every stored event. */
+  offer(entry: Entry): void {
+    if (this.#done || entry.seq <= this.#lastSeq || !this.#matches(entry.event)) return;
+    this.#lastSeq = entry.seq;
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      this.#resumeCursor = entry.event.cursor;
+      waiter.resolve({ done: false, value: entry.event });
+      return;
+    }
+    this.#queue.push(entry);
+    if (this.#queue.length - this.#queueHead > this.#queueLimit) {
+      // Stop buffering right away rather than when the consumer next asks.
+      this.#finish(new SubscriberLaggingError(this.#resumeCursor, this.#queueLimit));
+    }
+  }
+
+  next(): Promise<IteratorResult<GatewayEvent, undefined>> {
+    const entry = this.#take();
+    if (entry !== undefined) {
+      this.#resumeCursor = entry.event.cursor;
+      return Promise.resolve({ done: false, value: entry.event });
+    }
+    const error = this.#error;
+    if (error !== null) {
+      this.#error = null;
+      this.#finish(null);
+      return Promise.reject(error);
+    }
+    if (this.#done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<GatewayEvent, undefined>> {
+    this.end();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Ends the subscription: pending and later `next()` calls resolve done. */
+  end(): void {
+    this.#error = null;
+    this.#finish(null);
+  }
+
+  #take(): Entry | undefined {
+    const fromBacklog = this.#backlog[this.#backlogHead];
+    if (fromBacklog !== undefined) {
+      this.#backlogHead++;
+      return fromBacklog;
+    }
+    const live = this.#queue[this.#queueHead];
+    if (live === undefined) return undefined;
+    this.#queueHead++;
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    }
+    return live;
+  }
+
+  /** Unregisters from the log, drops the buffers and settles pending `next()` calls. */
+  #finish(error: Error | null): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#detach(this);
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal = undefined;
+    this.#backlog = [];
+    this.#backlogHead = 0;
+    this.#queue = [];
+    this.#queueHead = 0;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    const first = error === null ? undefined : waiters.shift();
+    if (error !== null) {
+      if (first === undefined) this.#error = error;
+      else first.reject(error);
+    }
+    for (const waiter of waiters) waiter.resolve({ done: true, value: undefined });
+  }
+}
+
+/** Runs a synchronous operation as a promise, turning a throw into a rejection. */
+function settle<T>(operation: () => T): Promise<T> {
+  return new Promise((resolve) => resolve(operation()));
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer.`);
+  return value;
+}
+
+function positiveNumber(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`${name} must be a positive number.`);
+  return value;
+}
+
+function nonNegativeNumber(name: string, value: number): number {
+  if (!(value >= 0)) throw new RangeError(`${name} must be zero or more.`);
+  return value;
+}
