@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Connector, SourceScope } from './connector.ts';
+import type { SourceScope } from './connector.ts';
 import type { EventLog } from './events/log.ts';
 
 /** The per-request context every resolver receives. */
@@ -7,14 +7,15 @@ export interface GatewayContext {
   requestId: string;
   /** Epoch ms by which every upstream call of this request must be done. */
   deadline: number;
+  /** Aborted when the client goes away; passed to upstream calls. */
   signal: AbortSignal | undefined;
+  /** Aborted when the gateway shuts down: long-lived operations (subscriptions) end with it. */
+  closing: AbortSignal;
   log: Logger;
   events: EventLog;
   /**
    * This request's scope of a connector (typed client and DataLoaders, created on
    * first use). Throws UPSTREAM_UNAVAILABLE when the connector is off.
    */
-  source<Config, Client, Loaders>(
-    connector: Connector<Config, Client, Loaders>,
-  ): SourceScope<Client, Loaders>;
+  source<Client, Loaders>(name: string): SourceScope<Client, Loaders>;
 }

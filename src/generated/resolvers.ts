@@ -1,7 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { StripeCustomer as StripeCustomerModel, StripeInvoice as StripeInvoiceModel, StripeInvoiceLine as StripeInvoiceLineModel, StripeSubscription as StripeSubscriptionModel, StripeSubscriptionItem as StripeSubscriptionItemModel, StripePrice as StripePriceModel } from '../../connectors/stripe/models.ts';
+import type { GatewayEvent as GatewayEventModel } from '../events/event.ts';
 import type { GatewayContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -228,17 +231,23 @@ export type Query = {
   billingSubscription: Maybe<BillingSubscription>;
   /** The customer with this email (case-insensitive), or null. */
   customer: Maybe<Customer>;
-  /** Customers, newest first. `first` is 0 to 100 (default 20); `email` filters by exact email. */
+  /** Customers, newest first. `first` is 1 to 100 (default 20); `email` filters by exact email. */
   customers: CustomerConnection;
-  /** The retained event history, oldest first, after the `after` cursor. `first` is 0 to 500 (default 50). */
+  /** The retained event history, oldest first, after the `after` cursor. `first` is 1 to 500 (default 50). */
   events: EventConnection;
   /** The gateway's own facts: version and the state of every source. */
   gateway: GatewayInfo;
   /** An invoice by Stripe id (`in_...`), or null. */
   invoice: Maybe<Invoice>;
-  /** Invoices, newest first. `first` is 0 to 100 (default 20). */
+  /** Invoices, newest first. `first` is 1 to 100 (default 20). */
   invoices: InvoiceConnection;
-  /** Subscriptions, newest first. `first` is 0 to 100 (default 20). */
+  /**
+   * The cursor of the newest stored event (or of the log's start when it is empty).
+   * Subscribe with it as `after` to get every event from now on, with no race
+   * between reading history and going live.
+   */
+  latestEventCursor: Scalars['String']['output'];
+  /** Subscriptions, newest first. `first` is 1 to 100 (default 20). */
   subscriptions: BillingSubscriptionConnection;
 };
 
@@ -318,7 +327,7 @@ export type SubscriptionEventsArgs = {
 
 
 export type SubscriptionHeartbeatArgs = {
-  intervalMs?: InputMaybe<Scalars['Int']['input']>;
+  intervalMs?: Scalars['Int']['input'];
 };
 
 export type SubscriptionItem = {
@@ -411,70 +420,70 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  BillingSubscription: ResolverTypeWrapper<BillingSubscription>;
-  BillingSubscriptionConnection: ResolverTypeWrapper<BillingSubscriptionConnection>;
-  BillingSubscriptionEdge: ResolverTypeWrapper<BillingSubscriptionEdge>;
+  BillingSubscription: ResolverTypeWrapper<StripeSubscriptionModel>;
+  BillingSubscriptionConnection: ResolverTypeWrapper<Omit<BillingSubscriptionConnection, 'edges'> & { edges: Array<ResolversTypes['BillingSubscriptionEdge']> }>;
+  BillingSubscriptionEdge: ResolverTypeWrapper<Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversTypes['BillingSubscription'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Customer: ResolverTypeWrapper<Customer>;
-  CustomerConnection: ResolverTypeWrapper<CustomerConnection>;
-  CustomerEdge: ResolverTypeWrapper<CustomerEdge>;
+  Customer: ResolverTypeWrapper<StripeCustomerModel>;
+  CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
+  CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  Event: ResolverTypeWrapper<Event>;
-  EventConnection: ResolverTypeWrapper<EventConnection>;
-  EventEdge: ResolverTypeWrapper<EventEdge>;
+  Event: ResolverTypeWrapper<GatewayEventModel>;
+  EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
+  EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   EventSubject: ResolverTypeWrapper<EventSubject>;
   GatewayInfo: ResolverTypeWrapper<GatewayInfo>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Invoice: ResolverTypeWrapper<Invoice>;
-  InvoiceConnection: ResolverTypeWrapper<InvoiceConnection>;
-  InvoiceEdge: ResolverTypeWrapper<InvoiceEdge>;
-  InvoiceLine: ResolverTypeWrapper<InvoiceLine>;
+  Invoice: ResolverTypeWrapper<StripeInvoiceModel>;
+  InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversTypes['InvoiceEdge']> }>;
+  InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
+  InvoiceLine: ResolverTypeWrapper<StripeInvoiceLineModel>;
   InvoiceStatus: InvoiceStatus;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Price: ResolverTypeWrapper<Price>;
+  Price: ResolverTypeWrapper<StripePriceModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  SubscriptionItem: ResolverTypeWrapper<SubscriptionItem>;
+  SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItemModel>;
   SubscriptionStatus: SubscriptionStatus;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  BillingSubscription: BillingSubscription;
-  BillingSubscriptionConnection: BillingSubscriptionConnection;
-  BillingSubscriptionEdge: BillingSubscriptionEdge;
+  BillingSubscription: StripeSubscriptionModel;
+  BillingSubscriptionConnection: Omit<BillingSubscriptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['BillingSubscriptionEdge']> };
+  BillingSubscriptionEdge: Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversParentTypes['BillingSubscription'] };
   Boolean: Scalars['Boolean']['output'];
-  Customer: Customer;
-  CustomerConnection: CustomerConnection;
-  CustomerEdge: CustomerEdge;
+  Customer: StripeCustomerModel;
+  CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
+  CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   DateTime: Scalars['DateTime']['output'];
-  Event: Event;
-  EventConnection: EventConnection;
-  EventEdge: EventEdge;
+  Event: GatewayEventModel;
+  EventConnection: Omit<EventConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventEdge']> };
+  EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   EventSubject: EventSubject;
   GatewayInfo: GatewayInfo;
   Heartbeat: Heartbeat;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
-  Invoice: Invoice;
-  InvoiceConnection: InvoiceConnection;
-  InvoiceEdge: InvoiceEdge;
-  InvoiceLine: InvoiceLine;
+  Invoice: StripeInvoiceModel;
+  InvoiceConnection: Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversParentTypes['InvoiceEdge']> };
+  InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
+  InvoiceLine: StripeInvoiceLineModel;
   JSON: Scalars['JSON']['output'];
   PageInfo: PageInfo;
-  Price: Price;
+  Price: StripePriceModel;
   Query: Record<PropertyKey, never>;
   SourceStatus: SourceStatus;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
-  SubscriptionItem: SubscriptionItem;
+  SubscriptionItem: StripeSubscriptionItemModel;
 };
 
 export type BillingSubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingSubscription'] = ResolversParentTypes['BillingSubscription']> = {
@@ -635,6 +644,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   gateway?: Resolver<ResolversTypes['GatewayInfo'], ParentType, ContextType>;
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
   invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesArgs, 'first'>>;
+  latestEventCursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subscriptions?: Resolver<ResolversTypes['BillingSubscriptionConnection'], ParentType, ContextType, RequireFields<QuerySubscriptionsArgs, 'first'>>;
 };
 

@@ -1,0 +1,157 @@
+import type { z } from 'zod';
+import { upstreamError, parseUpstream } from '../../src/upstream/http-errors.ts';
+import type { CallOptions, Upstream, UpstreamRequest, UpstreamResponse } from '../../src/upstream/types.ts';
+import {
+  DeletedCustomer,
+  StripeCustomer,
+  StripeErrorBody,
+  StripeInvoice,
+  StripeSubscription,
+  stripeList,
+  stripeSearch,
+} from './models.ts';
+
+const source = 'stripe';
+const title = 'Stripe';
+
+/** Page arguments of Stripe list calls. */
+export interface ListPage {
+  /** 1 to 100. */
+  limit: number;
+  startingAfter?: string | undefined;
+}
+
+/** One page of a Stripe list. */
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+}
+
+export interface ListInvoicesParams extends ListPage {
+  customer?: string | undefined;
+  subscription?: string | undefined;
+  status?: string | undefined;
+}
+
+export interface ListSubscriptionsParams extends ListPage {
+  customer?: string | undefined;
+  status?: string | undefined;
+}
+
+const CustomerList = stripeList(StripeCustomer);
+const CustomerSearch = stripeSearch(StripeCustomer);
+const InvoiceList = stripeList(StripeInvoice);
+const SubscriptionList = stripeList(StripeSubscription);
+
+/** Typed operations of the Stripe API, one per upstream call; every body is zod-parsed. */
+export interface StripeClient {
+  listCustomers(
+    params: ListPage & { email?: string | undefined },
+    call: CallOptions,
+  ): Promise<Page<StripeCustomer>>;
+  /** Resolves null for an unknown or deleted customer. */
+  retrieveCustomer(id: string, call: CallOptions): Promise<StripeCustomer | null>;
+  /** Customers with this email, case-insensitively, through Stripe search. */
+  searchCustomersByEmail(email: string, call: CallOptions): Promise<StripeCustomer[]>;
+  listInvoices(params: ListInvoicesParams, call: CallOptions): Promise<Page<StripeInvoice>>;
+  retrieveInvoice(id: string, call: CallOptions): Promise<StripeInvoice | null>;
+  listSubscriptions(params: ListSubscriptionsParams, call: CallOptions): Promise<Page<StripeSubscription>>;
+  retrieveSubscription(id: string, call: CallOptions): Promise<StripeSubscription | null>;
+}
+
+function fail(response: UpstreamResponse): never {
+  const parsed = StripeErrorBody.safeParse(response.json);
+  const error = parsed.success ? parsed.data.error : undefined;
+  throw upstreamError({
+    source,
+    title,
+    response,
+    message: error?.message,
+    upstreamCode: error?.code ?? error?.type,
+    credentialsVariable: 'STRIPE_API_KEY',
+  });
+}
+
+/** Builds the Stripe client over the shared upstream layer. */
+export function createStripeClient(upstream: Upstream): StripeClient {
+  async function get<T extends z.ZodType>(
+    operation: string,
+    path: string,
+    schema: T,
+    query: UpstreamRequest['query'],
+    call: CallOptions,
+  ): Promise<z.infer<T>> {
+    const response = await upstream.request({ method: 'GET', path, query, operation, ...call });
+    if (response.status !== 200) fail(response);
+    return parseUpstream(schema, response, { source, title, operation });
+  }
+
+  async function retrieve<T extends z.ZodType>(
+    operation: string,
+    path: string,
+    schema: T,
+    call: CallOptions,
+  ): Promise<z.infer<T> | null> {
+    const response = await upstream.request({ method: 'GET', path, operation, ...call });
+    if (response.status === 404) return null;
+    if (response.status !== 200) fail(response);
+    return parseUpstream(schema, response, { source, title, operation });
+  }
+
+  const page = <T>(list: { data: T[]; has_more: boolean }): Page<T> => ({
+    data: list.data,
+    hasMore: list.has_more,
+  });
+  const paging = (p: ListPage) => ({ limit: p.limit, starting_after: p.startingAfter });
+
+  return {
+    async listCustomers(params, call) {
+      const query = { ...paging(params), email: params.email };
+      return page(await get('customers.list', '/v1/customers', CustomerList, query, call));
+    },
+    async retrieveCustomer(id, call) {
+      const path = `/v1/customers/${encodeURIComponent(id)}`;
+      const response = await upstream.request({
+        method: 'GET',
+        path,
+        operation: 'customers.retrieve',
+        ...call,
+      });
+      if (response.status === 404) return null;
+      if (response.status !== 200) fail(response);
+      if (DeletedCustomer.safeParse(response.json).success) return null;
+      return parseUpstream(StripeCustomer, response, { source, title, operation: 'customers.retrieve' });
+    },
+    async searchCustomersByEmail(email, call) {
+      // Stripe's search language quotes with single quotes and escapes them with a backslash.
+      const quoted = email.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+      const query = { query: `email:'${quoted}'`, limit: 100 };
+      const result = await get('customers.search', '/v1/customers/search', CustomerSearch, query, call);
+      return result.data;
+    },
+    async listInvoices(params, call) {
+      const query = {
+        ...paging(params),
+        customer: params.customer,
+        subscription: params.subscription,
+        status: params.status,
+      };
+      return page(await get('invoices.list', '/v1/invoices', InvoiceList, query, call));
+    },
+    retrieveInvoice(id, call) {
+      return retrieve('invoices.retrieve', `/v1/invoices/${encodeURIComponent(id)}`, StripeInvoice, call);
+    },
+    async listSubscriptions(params, call) {
+      const query = { ...paging(params), customer: params.customer, status: params.status ?? 'all' };
+      return page(await get('subscriptions.list', '/v1/subscriptions', SubscriptionList, query, call));
+    },
+    retrieveSubscription(id, call) {
+      return retrieve(
+        'subscriptions.retrieve',
+        `/v1/subscriptions/${encodeURIComponent(id)}`,
+        StripeSubscription,
+        call,
+      );
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { SourceScope } from '../../src/connector.ts';
+import type { GatewayContext } from '../../src/context.ts';
+import type { Resolvers } from '../../src/generated/resolvers.ts';
+import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pagination.ts';
+import type { StripeClient } from './client.ts';
+import type { StripeLoaders } from './loaders.ts';
+import { invoiceSubscriptionId } from './models.ts';
+
+/** Largest Stripe list page. */
+export const MAX_PAGE = 100;
+
+const stripeOf = (ctx: GatewayContext): SourceScope<StripeClient, StripeLoaders> =>
+  ctx.source<StripeClient, StripeLoaders>('stripe');
+
+const iso = (unix: number): string => new Date(unix * 1000).toISOString();
+const isoOrNull = (unix: number | null): string | null => (unix === null ? null : iso(unix));
+
+/** Relay arguments → Stripe `limit`/`starting_after`; each list has its own cursor namespace. */
+function page(namespace: string, args: { first?: number | null; after?: string | null }) {
+  return {
+    limit: pageSize(args.first, MAX_PAGE),
+    startingAfter: args.after ? decodeCursor(namespace, args.after) : undefined,
+  };
+}
+
+function connection<T extends { id: string }>(
+  namespace: string,
+  result: { data: T[]; hasMore: boolean },
+  after: string | null | undefined,
+) {
+  return toConnection(
+    result.data,
+    (node) => encodeCursor(namespace, node.id),
+    result.hasMore,
+    Boolean(after),
+  );
+}
+
+export const stripeResolvers: Resolvers = {
+  Query: {
+    async customers(_parent, args, ctx) {
+      const { client, loaders, call } = stripeOf(ctx);
+      const result = await client.listCustomers(
+        { ...page('customer', args), email: args.email ?? undefined },
+        call,
+      );
+      for (const customer of result.data) loaders.customer.prime(customer.id, customer);
+      return connection('customer', result, args.after);
+    },
+    async customer(_parent, args, ctx) {
+      const { client, call } = stripeOf(ctx);
+      const email = args.email.trim().toLowerCase();
+      const found = await client.searchCustomersByEmail(email, call);
+      // Search is case-insensitive but may match loosely; keep exact matches, oldest first, like a primary record.
+      const exact = found
+        .filter((c) => c.email?.toLowerCase() === email)
+        .sort((a, b) => a.created - b.created);
+      return exact[0] ?? null;
+    },
+    billingCustomer: (_parent, args, ctx) => stripeOf(ctx).loaders.customer.load(args.id),
+    async invoices(_parent, args, ctx) {
+      const { loaders } = stripeOf(ctx);
+      const result = await loaders.invoices.load({
+        ...page('invoice', args),
+        status: args.status ?? undefined,
+      });
+      return connection('invoice', result, args.after);
+    },
+    invoice: (_parent, args, ctx) => stripeOf(ctx).loaders.invoice.load(args.id),
+    async subscriptions(_parent, args, ctx) {
+      const { loaders } = stripeOf(ctx);
+      const result = await loaders.subscriptions.load({
+        ...page('subscription', args),
+        status: args.status ?? undefined,
+      });
+      return connection('subscription', result, args.after);
+    },
+    billingSubscription: (_parent, args, ctx) => stripeOf(ctx).loaders.subscription.load(args.id),
+  },
+  Customer: {
+    balance: (c) => c.balance,
+    delinquent: (c) => c.delinquent ?? false,
+    createdAt: (c) => iso(c.created),
+    metadata: (c) => c.metadata,
+    async subscriptions(customer, args, ctx) {
+      const { loaders } = stripeOf(ctx);
+      const result = await loaders.subscriptions.load({
+        ...page('subscription', args),
+        customer: customer.id,
+        status: args.status ?? undefined,
+      });
+      return connection('subscription', result, args.after);
+    },
+    async invoices(customer, args, ctx) {
+      const { loaders } = stripeOf(ctx);
+      const result = await loaders.invoices.load({
+        ...page('invoice', args),
+        customer: customer.id,
+        status: args.status ?? undefined,
+      });
+      return connection('invoice', result, args.after);
+    },
+  },
+  Invoice: {
+    amountDue: (i) => i.amount_due,
+    amountPaid: (i) => i.amount_paid,
+    amountRemaining: (i) => i.amount_remaining,
+    dueDate: (i) => isoOrNull(i.due_date),
+    periodStart: (i) => iso(i.period_start),
+    periodEnd: (i) => iso(i.period_end),
+    createdAt: (i) => iso(i.created),
+    hostedInvoiceUrl: (i) => i.hosted_invoice_url,
+    lines: (i) => i.lines.data,
+    customer: (i, _args, ctx) => stripeOf(ctx).loaders.customer.load(i.customer),
+    subscription(i, _args, ctx) {
+      const id = invoiceSubscriptionId(i);
+      return id === null ? null : stripeOf(ctx).loaders.subscription.load(id);
+    },
+  },
+  BillingSubscription: {
+    cancelAtPeriodEnd: (s) => s.cancel_at_period_end,
+    startDate: (s) => iso(s.start_date),
+    trialStart: (s) => isoOrNull(s.trial_start),
+    trialEnd: (s) => isoOrNull(s.trial_end),
+    createdAt: (s) => iso(s.created),
+    metadata: (s) => s.metadata,
+    items: (s) => s.items.data,
+    customer: (s, _args, ctx) => stripeOf(ctx).loaders.customer.load(s.customer),
+    latestInvoice(s, _args, ctx) {
+      return s.latest_invoice === null ? null : stripeOf(ctx).loaders.invoice.load(s.latest_invoice);
+    },
+  },
+  Price: {
+    unitAmount: (p) => p.unit_amount,
+    interval: (p) => p.recurring?.interval ?? null,
+  },
+};

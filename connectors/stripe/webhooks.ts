@@ -1,0 +1,143 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import { WebhookError } from '../../src/connector.ts';
+import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
+import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
+import { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
+import type { StripeConfig } from './config.ts';
+
+/** stripe-node's default tolerance: a delivery signed longer ago than this is refused as a replay. */
+export const SIGNATURE_TOLERANCE_SECONDS = 300;
+
+/** Parses `t=<unix>,v1=<hex>,v1=<hex>,v0=...`; unknown schemes are ignored, as Stripe's own libraries do. */
+function parseSignatureHeader(header: string): { timestamp: number | null; v1: string[] } {
+  let timestamp: number | null = null;
+  const v1: string[] = [];
+  for (const part of header.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 't' && /^\d+$/.test(value)) timestamp = Number(value);
+    else if (key === 'v1') v1.push(value);
+  }
+  return { timestamp, v1 };
+}
+
+/**
+ * Verifies `Stripe-Signature` exactly as Stripe signs: HMAC-SHA256 keyed with
+ * the whole `whsec_...` secret over `${t}.${rawBody}`, lower-case hex; any of
+ * several `v1` values may match (secret rotation); signed at most
+ * {@link SIGNATURE_TOLERANCE_SECONDS} before `now`.
+ */
+export function verifyStripeSignature(request: WebhookRequest, secret: string, now: Date): void {
+  const header = request.headers['stripe-signature'];
+  if (!header) throw new WebhookError(401, 'SIGNATURE_MISSING', 'Missing Stripe-Signature header.');
+  const { timestamp, v1 } = parseSignatureHeader(header);
+  if (timestamp === null) {
+    throw new WebhookError(401, 'SIGNATURE_INVALID', 'Stripe-Signature header has no timestamp (t=...).');
+  }
+  if (v1.length === 0) {
+    throw new WebhookError(401, 'SIGNATURE_INVALID', 'Stripe-Signature header has no v1 signature.');
+  }
+  const expected = createHmac('sha256', secret)
+    .update(`${timestamp}.`, 'utf8')
+    .update(request.rawBody)
+    .digest();
+  const matches = v1.some((candidate) => {
+    const given = /^[0-9a-f]{64}$/i.test(candidate) ? Buffer.from(candidate, 'hex') : null;
+    return given !== null && timingSafeEqual(given, expected);
+  });
+  if (!matches) {
+    throw new WebhookError(
+      401,
+      'SIGNATURE_INVALID',
+      'No v1 signature in the Stripe-Signature header matches the payload: check STRIPE_WEBHOOK_SECRET.',
+    );
+  }
+  // Checked after the signature, so an attacker learns nothing from timing on forged headers.
+  const age = Math.floor(now.getTime() / 1000) - timestamp;
+  if (age > SIGNATURE_TOLERANCE_SECONDS) {
+    throw new WebhookError(
+      401,
+      'SIGNATURE_STALE',
+      `Stripe-Signature timestamp is stale: signed ${age} s ago, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance.`,
+    );
+  }
+  if (age < -SIGNATURE_TOLERANCE_SECONDS) {
+    throw new WebhookError(
+      401,
+      'SIGNATURE_STALE',
+      `Stripe-Signature timestamp is ${-age} s in the future, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance: check the clock.`,
+    );
+  }
+}
+
+const StripeEvent = z.looseObject({
+  id: z.string().min(1),
+  object: z.literal('event'),
+  type: z.string().min(1),
+  created: z.number().int().nonnegative(),
+  data: z.looseObject({
+    object: z.looseObject({ object: z.string().optional(), id: z.string().optional() }),
+  }),
+});
+
+/** The object models checked for the event families the gateway maps. */
+const objectModels: readonly [prefix: string, model: z.ZodType][] = [
+  ['customer.subscription.', StripeSubscription],
+  ['customer.', StripeCustomer],
+  ['invoice.', StripeInvoice],
+];
+
+function subjectOf(type: string, object: Record<string, unknown>): EventSubject | null {
+  const id = typeof object['id'] === 'string' ? object['id'] : null;
+  if (id === null) return null;
+  const kind = typeof object['object'] === 'string' ? object['object'] : (type.split('.')[0] ?? 'object');
+  const email =
+    typeof object['email'] === 'string'
+      ? object['email']
+      : typeof object['customer_email'] === 'string'
+        ? object['customer_email']
+        : null;
+  return { kind, id, email };
+}
+
+/** Validates a verified Stripe event body and maps it to one gateway event. */
+export function parseStripeEvent(request: WebhookRequest): IncomingEvent[] {
+  const json = parseJsonBody(request.rawBody);
+  const parsed = StripeEvent.safeParse(json);
+  if (!parsed.success) {
+    throw new WebhookError(400, 'INVALID_PAYLOAD', 'Body is not a Stripe event.', zodIssues(parsed.error));
+  }
+  const event = parsed.data;
+  const model = objectModels.find(([prefix]) => event.type.startsWith(prefix))?.[1];
+  if (model) {
+    const object = model.safeParse(event.data.object);
+    if (!object.success) {
+      throw new WebhookError(
+        400,
+        'INVALID_PAYLOAD',
+        `data.object of this ${event.type} event is not a valid Stripe object.`,
+        zodIssues(object.error, ['data', 'object']),
+      );
+    }
+  }
+  return [
+    {
+      id: event.id,
+      source: 'stripe',
+      type: event.type,
+      occurredAt: new Date(event.created * 1000).toISOString(),
+      subject: subjectOf(event.type, event.data.object),
+      data: json,
+    },
+  ];
+}
+
+export const stripeWebhooks: ConnectorWebhooks<StripeConfig> = {
+  secret: (config) => config.STRIPE_WEBHOOK_SECRET,
+  verify: verifyStripeSignature,
+  parse: parseStripeEvent,
+};

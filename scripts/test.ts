@@ -1,0 +1,54 @@
+// `npm test`: makes sure what the suites need is on the machine, then runs them.
+// Under CI=true a missing dependency fails the run instead of skipping tests.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
+
+function which(command: string): string | null {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : null;
+}
+
+function aptInstall(packages: string[]): boolean {
+  if (!which('apt-get')) return false;
+  const root = process.getuid?.() === 0;
+  const prefix = root ? [] : which('sudo') ? ['sudo', '-n'] : null;
+  if (prefix === null) return false;
+  console.log(`[test] installing ${packages.join(', ')} with apt-get (one time)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args: string[]): boolean => {
+    const [command = '', ...rest] = [...prefix, ...args];
+    return spawnSync(command, rest, { stdio: 'inherit', env }).status === 0;
+  };
+  return (
+    run(['apt-get', 'update', '-qq']) &&
+    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages])
+  );
+}
+
+/** Finds Chromium for the browser test, installing Debian's package when it is missing. */
+function ensureChromium(): string | null {
+  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const present = () => candidates.find((p) => p && existsSync(p)) ?? null;
+  return present() ?? (aptInstall(['chromium']) ? present() : null);
+}
+
+const env: Record<string, string | undefined> = { ...process.env };
+const chromium = ensureChromium();
+if (chromium) {
+  env['CHROMIUM_PATH'] = chromium;
+} else if (ci) {
+  console.error(
+    '[test] Chromium is missing and could not be installed (apt-get install chromium): failing under CI.',
+  );
+  process.exit(1);
+} else {
+  console.warn(
+    "[test] Chromium not found and not installable: the browser test will be skipped. Install Debian's chromium package to run it.",
+  );
+}
+
+const args = ['vitest', 'run', ...process.argv.slice(2)];
+const result = spawnSync('npx', ['--no-install', ...args], { stdio: 'inherit', env });
+process.exit(result.status ?? 1);

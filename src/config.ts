@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import type { Connector } from './connector.ts';
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be 1 or 0 (or true/false)` });
+      return z.NEVER;
+    });
+
+const int = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback;
+      const n = Number(v);
+      if (!/^-?\d+$/.test(v) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** The gateway's own environment, with defaults. Each connector adds its own schema (see `Connector.config`). */
+export const CoreConfig = z.object({
+  /** HTTP port. Default 4000. */
+  PORT: int(0, 65535, 4000),
+  /** Interface to listen on. Default 0.0.0.0 (all). */
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Serve connectors from the built-in emulators. `auto` (default): when no
+   * connector has credentials. `1`: every connector without credentials is
+   * sandboxed. `0`: never; connectors without credentials are off.
+   */
+  SANDBOX: z.enum(['auto', '1', '0', 'true', 'false']).default('auto'),
+  /** In sandbox mode, let the demo clock change the world and send signed webhooks. Default 1. */
+  DEMO_EVENTS: bool('DEMO_EVENTS', true),
+  /** Milliseconds between demo changes. Default 3000. */
+  DEMO_INTERVAL_MS: int(50, 3_600_000, 3000),
+  /** Seed of the demo world. Default 42. */
+  DEMO_SEED: int(0, 2 ** 31 - 1, 42),
+  /** Largest webhook body accepted, in bytes. Default 1 MiB. */
+  WEBHOOK_MAX_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  /** Events the in-memory log retains. Default 10000. */
+  EVENT_LOG_MAX_EVENTS: int(1, 10_000_000, 10_000),
+  /** Seconds the in-memory log retains events. Default 86400 (a day). */
+  EVENT_LOG_MAX_AGE_S: int(1, 365 * 86400, 86_400),
+  /** Seconds a provider event id is remembered for de-duplication. Default 604800 (7 days). */
+  DEDUPE_WINDOW_S: int(1, 365 * 86400, 7 * 86_400),
+  /** Budget of one GraphQL request, upstream calls and retries included, in ms. Default 10000. */
+  REQUEST_TIMEOUT_MS: int(100, 300_000, 10_000),
+  /** Timeout of one upstream attempt in ms. Default 5000. */
+  UPSTREAM_ATTEMPT_TIMEOUT_MS: int(50, 300_000, 5000),
+  /** How long a SIGTERM waits for in-flight requests before closing sockets, in ms. Default 10000. */
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  /** Serve GraphiQL at /graphql. Default 1. */
+  GRAPHIQL: bool('GRAPHIQL', true),
+  /** Transport GraphiQL uses for subscriptions: `ws` (graphql-ws, default) or `sse`. */
+  GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).default('ws'),
+});
+export type CoreConfig = z.infer<typeof CoreConfig>;
+
+/** The validated configuration: the gateway's own, and each connector's. */
+export interface Config {
+  core: CoreConfig;
+  /** Connector name → its parsed config. */
+  sources: ReadonlyMap<string, unknown>;
+}
+
+/** Start-up refused: `problems` lists every bad variable, each with its fix. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(
+      `Switchyard cannot start: ${problems.length} problem${problems.length === 1 ? '' : 's'} in the environment.\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+
+function describe(error: z.ZodError, env: Readonly<Record<string, string | undefined>>): string[] {
+  return error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? '(environment)');
+    const value = env[name];
+    const shown = value === undefined ? 'unset' : `${name}=${JSON.stringify(secretSafe(name, value))}`;
+    const fix =
+      issue.code === 'invalid_value' && 'values' in issue
+        ? `set it to one of ${issue.values.map((v) => String(v)).join(', ')}`
+        : value === undefined
+          ? 'set it'
+          : 'correct it or unset it to use the default';
+    return `${name} (${shown}): ${issue.message}. Fix: ${fix}.`;
+  });
+}
+
+/** Never echo a whole credential into logs. */
+function secretSafe(name: string, value: string): string {
+  return /KEY|SECRET|TOKEN|PASSWORD/.test(name) && value.length > 8 ? `${value.slice(0, 8)}…` : value;
+}
+
+/**
+ * Validates the environment for the gateway and every connector at once, so a
+ * bad deployment learns all its problems in one go. Throws {@link ConfigError}.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  connectors: readonly Connector[],
+): Config {
+  const problems: string[] = [];
+  const core = CoreConfig.safeParse(env);
+  if (!core.success) problems.push(...describe(core.error, env));
+  const sources = new Map<string, unknown>();
+  for (const connector of connectors) {
+    const parsed = connector.config.safeParse(env);
+    if (parsed.success) sources.set(connector.name, parsed.data);
+    else problems.push(...describe(parsed.error, env));
+  }
+  if (!core.success || problems.length > 0) throw new ConfigError(problems);
+  return { core: core.data, sources };
+}

@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GatewayContext } from '../context.ts';
+import { ErrorCode, GatewayError, badUserInput } from '../errors.ts';
+import type { Resolvers } from '../generated/resolvers.ts';
+import { pageSize, toConnection } from '../pagination.ts';
+import type { GatewayEvent } from './event.ts';
+import { InvalidCursorError, SubscriberLaggingError } from './log.ts';
+import type { EventLog, SubscribeOptions } from './log.ts';
+
+/** Largest page of `Query.events`. */
+export const MAX_EVENTS_PAGE = 500;
+
+function asUserError(error: unknown): unknown {
+  return error instanceof InvalidCursorError ? badUserInput(error.message, { argument: 'after' }) : error;
+}
+
+/** A subscription ends when its client goes away or the gateway shuts down. */
+function untilClosed(ctx: GatewayContext): AbortSignal {
+  return ctx.signal ? AbortSignal.any([ctx.signal, ctx.closing]) : ctx.closing;
+}
+
+/** What the subscription source yields: an event, or the error that ends the subscription. */
+type Delivery = { event: GatewayEvent } | { error: GatewayError };
+
+function endingError(error: unknown): GatewayError | null {
+  if (error instanceof SubscriberLaggingError) {
+    return new GatewayError(ErrorCode.SUBSCRIPTION_LAGGING, error.message, {
+      details: { resumeCursor: error.resumeCursor },
+    });
+  }
+  const user = asUserError(error);
+  return user instanceof GatewayError ? user : null;
+}
+
+/**
+ * Wraps the log's iterator so that a known failure (a bad cursor, a lagging
+ * subscriber) reaches the client as a final GraphQL error with its code,
+ * rather than as a transport-level failure.
+ */
+async function* deliveries(log: EventLog, options: SubscribeOptions): AsyncGenerator<Delivery> {
+  const iterator = log.subscribe(options);
+  try {
+    for await (const event of iterator) yield { event };
+  } catch (error) {
+    const ending = endingError(error);
+    if (ending === null) throw error;
+    yield { error: ending };
+  } finally {
+    await iterator.return?.();
+  }
+}
+
+export const eventResolvers: Resolvers = {
+  Query: {
+    latestEventCursor: (_parent, _args, ctx) => ctx.events.head(),
+    async events(_parent, args, ctx) {
+      const first = pageSize(args.first, MAX_EVENTS_PAGE, 50);
+      let events: GatewayEvent[];
+      try {
+        events = await ctx.events.read({ after: args.after, limit: first + 1, filter: args.filter });
+      } catch (error) {
+        throw asUserError(error);
+      }
+      const page = events.slice(0, first);
+      return toConnection(page, (e) => e.cursor, events.length > first, Boolean(args.after));
+    },
+  },
+  Subscription: {
+    events: {
+      subscribe: (_parent, args, ctx) =>
+        deliveries(ctx.events, { after: args.after, filter: args.filter, signal: untilClosed(ctx) }),
+      resolve: (delivery: Delivery) => {
+        if ('event' in delivery) return delivery.event;
+        throw delivery.error;
+      },
+    },
+    heartbeat: {
+      subscribe: (_parent, args, ctx) => heartbeats(args.intervalMs, untilClosed(ctx)),
+      resolve: (tick: number) => ({ tick, at: new Date().toISOString() }),
+    },
+  },
+};
+
+async function* heartbeats(intervalMs: number, signal: AbortSignal | undefined): AsyncGenerator<number> {
+  if (!Number.isInteger(intervalMs) || intervalMs < 100 || intervalMs > 60_000) {
+    throw badUserInput(`Argument "intervalMs" must be between 100 and 60000; got ${intervalMs}.`);
+  }
+  for (let tick = 1; !signal?.aborted; tick++) {
+    yield tick;
+    try {
+      await sleep(intervalMs, undefined, { signal });
+    } catch {
+      return;
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import type { AddressInfo } from 'node:net';
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { createYoga } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import pkg from '../package.json' with { type: 'json' };
+import type { Config } from './config.ts';
+import type { Connector } from './connector.ts';
+import { createContextFactory } from './context-factory.ts';
+import type { EventLog } from './events/log.ts';
+import { createMemoryEventLog } from './events/memory-log.ts';
+import { eventResolvers } from './events/resolvers.ts';
+import type { Resolvers } from './generated/resolvers.ts';
+import { createDemoWorld } from './sandbox/demo-world.ts';
+import { startDemoClock } from './sandbox/demo-clock.ts';
+import type { DemoClock } from './sandbox/demo-clock.ts';
+import { buildSchema } from './schema.ts';
+import { renderLocalGraphiQL } from './graphiql.ts';
+import { createHttpServer } from './server.ts';
+import type { HttpServer } from './server.ts';
+import { startSources, stopSources } from './sources.ts';
+import type { Source } from './sources.ts';
+
+/** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). */
+export const GRAPHQL_PATH = '/graphql';
+
+/** Options of {@link createGateway}. */
+export interface GatewayOptions {
+  config: Config;
+  connectors: readonly Connector[];
+  log: Logger;
+  /** The environment the config came from (sandboxed connectors re-read it with their emulator's values). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Event log to use. Default: in memory, sized by the config. */
+  events?: EventLog;
+  /** Unix seconds the demo world starts at. Default: the start of the current UTC day. */
+  demoEpoch?: number;
+}
+
+/** A running gateway. */
+export interface Gateway {
+  readonly sources: readonly Source[];
+  readonly events: EventLog;
+  readonly http: HttpServer;
+  /** The yoga instance, for in-process requests (`gateway.yoga.fetch(...)`). */
+  readonly yoga: { fetch(url: string, init?: RequestInit): Response | Promise<Response> };
+  /** Starts listening; resolves with the base URL (`http://localhost:4000`). */
+  listen(port: number, host: string): Promise<string>;
+  /** The demo clock, once started (sandbox mode with DEMO_EVENTS on). */
+  readonly demo: DemoClock | null;
+  /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
+  close(): Promise<void>;
+}
+
+/** Assembles the gateway: sources, event log, schema, yoga and the HTTP server, in one visible place. */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, log } = options;
+  const core = config.core;
+  const env = options.env ?? process.env;
+  const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
+  const { sources, world } = await startSources(
+    config,
+    options.connectors,
+    () => createDemoWorld({ seed: core.DEMO_SEED, epoch }),
+    env,
+  );
+  const events =
+    options.events ??
+    createMemoryEventLog({
+      maxEvents: core.EVENT_LOG_MAX_EVENTS,
+      maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
+      dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
+    });
+  const shutdown = new AbortController();
+
+  const gatewayResolvers: Resolvers = {
+    DateTime: DateTimeResolver,
+    JSON: JSONResolver,
+    Query: {
+      gateway: () => ({
+        version: pkg.version,
+        mode: sources.some((s) => s.mode === 'sandbox') ? 'sandbox' : 'real',
+        sources: sources.map((s) => ({
+          name: s.name,
+          mode: s.mode,
+          baseUrl: s.upstream?.baseUrl ?? null,
+          webhooks: s.webhookSecret !== undefined,
+        })),
+      }),
+    },
+  };
+  const schema = buildSchema([
+    gatewayResolvers,
+    eventResolvers,
+    ...options.connectors.map((c) => c.resolvers),
+  ]);
+  const contextFactory = createContextFactory({
+    sources,
+    events,
+    log,
+    requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
+    shutdown: shutdown.signal,
+  });
+
+  const yoga = createYoga({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    graphiql: core.GRAPHIQL
+      ? {
+          title: 'Switchyard',
+          subscriptionsProtocol: core.GRAPHIQL_SUBSCRIPTIONS === 'ws' ? 'WS' : 'SSE',
+          defaultQuery: DEFAULT_QUERY,
+        }
+      : false,
+    renderGraphiQL: renderLocalGraphiQL,
+    maskedErrors: { isDev: core.NODE_ENV === 'development' },
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+    context: ({ request }: { request?: Request }) => contextFactory(request),
+  });
+
+  const http = createHttpServer({
+    yoga,
+    sources,
+    events,
+    log,
+    webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
+    graphqlPath: GRAPHQL_PATH,
+  });
+
+  let demo: DemoClock | null = null;
+  let closed: Promise<void> | null = null;
+
+  return {
+    sources,
+    events,
+    http,
+    yoga,
+    get demo() {
+      return demo;
+    },
+    async listen(port, host) {
+      await new Promise<void>((resolve, reject) => {
+        http.server.once('error', reject);
+        http.server.listen(port, host, () => {
+          http.server.off('error', reject);
+          resolve();
+        });
+      });
+      const address = http.server.address() as AddressInfo;
+      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      if (core.DEMO_EVENTS && world) {
+        demo = startDemoClock({
+          world,
+          sources,
+          gatewayUrl: `http://127.0.0.1:${address.port}`,
+          intervalMs: core.DEMO_INTERVAL_MS,
+          log,
+        });
+      }
+      return url;
+    },
+    close() {
+      closed ??= (async () => {
+        await demo?.stop();
+        shutdown.abort();
+        await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
+        await events.close();
+        await stopSources(sources);
+      })();
+      return closed;
+    },
+  };
+}
+
+const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
+#
+# Run this query, then try the subscription below in another tab: the demo
+# world changes every few seconds and each change arrives as a signed webhook.
+#
+# subscription { events { id source type occurredAt subject { kind id email } } }
+
+query Invoices {
+  invoices(first: 5) {
+    edges {
+      node { id number status amountDue currency customer { id name email } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;

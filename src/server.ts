@@ -1,0 +1,229 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { WebhookRequest } from './connector.ts';
+import type { GatewayContext } from './context.ts';
+import { WebhookError } from './connector.ts';
+import { handleWebhook, readRawBody } from './events/ingress.ts';
+import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
+import type { EventLog } from './events/log.ts';
+import type { Source } from './sources.ts';
+
+/** Options of {@link createHttpServer}. */
+export interface HttpServerOptions {
+  yoga: YogaServerInstance<{ request?: Request }, GatewayContext>;
+  sources: readonly Source[];
+  events: EventLog;
+  log: Logger;
+  /** Largest webhook body in bytes. */
+  webhookMaxBytes: number;
+  /** Path of the GraphQL endpoint, shared by HTTP, SSE and graphql-ws. */
+  graphqlPath: string;
+}
+
+/** The gateway's HTTP server, with what it needs to shut down gracefully. */
+export interface HttpServer {
+  server: Server;
+  /** Stop accepting, let in-flight requests finish for up to `timeoutMs`, then close every socket. */
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+function lowerHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+/**
+ * One HTTP server carrying everything: GraphQL over HTTP and SSE (yoga),
+ * graphql-ws on the same path, webhook ingress, health and readiness.
+ */
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const { yoga, log } = options;
+  const sourcesByName = new Map(options.sources.map((s) => [s.name, s]));
+  let draining = false;
+
+  async function webhook(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const source = sourcesByName.get(name);
+    if (!source?.connector.webhooks) {
+      sendJson(res, 404, {
+        error: { code: 'UNKNOWN_SOURCE', message: `No webhook source is named "${name}".` },
+      });
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendJson(
+        res,
+        405,
+        { error: { code: 'METHOD_NOT_ALLOWED', message: 'Webhooks are delivered with POST.' } },
+        { allow: 'POST' },
+      );
+      return;
+    }
+    let rawBody: Buffer;
+    try {
+      rawBody = await readRawBody(req, options.webhookMaxBytes);
+    } catch (error) {
+      if (error instanceof WebhookError) {
+        sendJson(
+          res,
+          error.status,
+          { error: { code: error.code, message: error.message } },
+          { connection: 'close' },
+        );
+        return;
+      }
+      throw error;
+    }
+    const request: WebhookRequest = {
+      method: 'POST',
+      url: `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`,
+      headers: lowerHeaders(req),
+      rawBody,
+    };
+    const result = await handleWebhook({
+      source: name,
+      webhooks: source.connector.webhooks,
+      secret: source.webhookSecret,
+      request,
+      log: options.events,
+    });
+    log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
+    sendJson(res, result.status, result.body);
+  }
+
+  function readiness(): { ready: boolean; body: unknown } {
+    const eventLog = options.events.health();
+    const sources = options.sources.map((s) => ({
+      name: s.name,
+      mode: s.mode,
+      webhooks: s.webhookSecret !== undefined,
+      ...(s.mode === 'off' ? { hint: `no credentials: set ${s.name.toUpperCase()}_API_KEY` } : {}),
+    }));
+    const ready = !draining && eventLog.ok;
+    return {
+      ready,
+      body: { status: ready ? 'ready' : draining ? 'shutting down' : 'not ready', eventLog, sources },
+    };
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const done = (error: unknown) => {
+      log.error({ err: error, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error.' } });
+      else res.destroy();
+    };
+    if (path.startsWith('/webhooks/')) {
+      webhook(req, res, decodeURIComponent(path.slice('/webhooks/'.length))).catch(done);
+    } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
+      serveGraphiQLAsset(path, res)
+        .then((served) => {
+          if (!served) sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } });
+        })
+        .catch(done);
+    } else if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok' });
+    } else if (path === '/readyz') {
+      const { ready, body } = readiness();
+      sendJson(res, ready ? 200 : 503, body);
+    } else {
+      Promise.resolve(yoga.handle(req, res)).catch(done);
+    }
+  });
+
+  const wsServer = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (req, socket: Socket, head) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== options.graphqlPath || draining) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+  });
+
+  interface RootValue {
+    execute: (args: ExecutionArgs) => unknown;
+    subscribe: (args: ExecutionArgs) => unknown;
+  }
+  useServer(
+    {
+      execute: (args) => (args.rootValue as RootValue).execute(args) as never,
+      subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      onSubscribe: async (ctx, _id, params) => {
+        // Same envelop pipeline (plugins, context, validation) as HTTP requests.
+        const enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const schema = enveloped.schema as GraphQLSchema;
+        const document = enveloped.parse(params.query) as DocumentNode;
+        const contextValue: unknown = await enveloped.contextFactory();
+        const rootValue: RootValue = {
+          execute: enveloped.execute as RootValue['execute'],
+          subscribe: enveloped.subscribe as RootValue['subscribe'],
+        };
+        const args: ExecutionArgs = {
+          schema,
+          operationName: params.operationName ?? null,
+          document,
+          variableValues: params.variables ?? null,
+          contextValue,
+          rootValue,
+        };
+        const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
+        return errors.length > 0 ? errors : args;
+      },
+    },
+    wsServer,
+  );
+
+  let inFlight = 0;
+  const idle: (() => void)[] = [];
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) for (const resolve of idle.splice(0)) resolve();
+    });
+  });
+
+  return {
+    server,
+    async shutdown(timeoutMs) {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => idle.push(resolve)),
+          new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref()),
+        ]);
+      }
+      for (const client of wsServer.clients) client.terminate();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
