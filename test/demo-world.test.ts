@@ -80,6 +80,8 @@ describe('createDemoWorld', () => {
     let clock = world.now();
     const kinds = new Set<string>();
     const initial = world.people.length;
+    const opened = new Set<string>();
+    const closed = new Set<string>();
     let joined = 0;
     for (let i = 0; i < 400; i++) {
       const change = world.step();
@@ -117,9 +119,23 @@ describe('createDemoWorld', () => {
           expect(change.amount).toBe(PLAN_PRICES[change.person.plan]);
           expect(change.amount).toBeGreaterThan(0);
           break;
+        case 'ticket.opened':
+          expect(change.ticketId).toMatch(/^tkt_\d{6}$/);
+          expect(change.person.presence.support).toBe(true);
+          break;
+        case 'ticket.updated':
+          expect(change.from).not.toBe(change.to);
+          expect(opened.has(change.ticketId)).toBe(true);
+          expect(closed.has(change.ticketId)).toBe(false);
+          if (change.to === 'closed') closed.add(change.ticketId);
+          break;
+        case 'person.left':
+          expect(change.person.presence.app).toBe(false);
+          break;
       }
+      if (change.kind === 'ticket.opened') opened.add(change.ticketId);
     }
-    expect(kinds.size).toBe(6);
+    expect(kinds.size).toBe(9);
     expect(world.people.length).toBe(initial + joined);
     expect(new Set(world.people.map((p) => p.email)).size).toBe(world.people.length);
   });

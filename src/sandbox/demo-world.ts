@@ -4,7 +4,7 @@
  * Core code; it knows nothing of any provider.
  */
 import { PLAN_PRICES } from './world.ts';
-import type { Company, DemoWorld, Person, Plan, WorldChange } from './world.ts';
+import type { Company, DemoWorld, Person, Plan, TicketStatus, WorldChange } from './world.ts';
 
 /** Options of {@link createDemoWorld}. */
 export interface DemoWorldOptions {
@@ -15,6 +15,22 @@ export interface DemoWorldOptions {
   /** The world's starting clock, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z). */
   epoch?: number;
 }
+
+/** Subjects of demo support tickets. */
+export const TICKET_SUBJECTS: readonly string[] = [
+  'Cannot log in after password reset',
+  'Invoice shows the wrong company name',
+  'Export to CSV times out',
+  'Webhook deliveries failing with 401',
+  'How do I add a teammate?',
+  'Charged twice this month',
+  'Feature request: dark mode',
+  'API rate limit too low for our import',
+  'Order arrived damaged',
+  'Refund for an annual plan',
+  'SSO configuration question',
+  'Dashboard is slow to load',
+];
 
 /** A deterministic source of numbers in [0, 1). */
 export type Random = () => number;
@@ -359,6 +375,54 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     };
   }
 
+  /** Tickets opened by the change stream that are not closed yet, oldest first. */
+  const openTickets: { ticketId: string; personId: string; status: TicketStatus }[] = [];
+  let nextTicket = 1;
+
+  function ticketOpened(at: number): WorldChange | undefined {
+    const pool = candidates((p) => p.presence.support);
+    if (pool.length === 0) return undefined;
+    const person = pick(random, pool);
+    const ticketId = `tkt_${String(nextTicket++).padStart(6, '0')}`;
+    openTickets.push({ ticketId, personId: person.id, status: 'new' });
+    const subject = pick(random, TICKET_SUBJECTS);
+    const priority = weighted(random, [
+      ['low', 3],
+      ['normal', 6],
+      ['high', 2],
+      ['urgent', 1],
+    ] as const);
+    return { kind: 'ticket.opened', at, person: snapshot(person), ticketId, subject, priority };
+  }
+
+  function ticketUpdated(at: number): WorldChange | undefined {
+    const ticket = openTickets.length > 0 ? pick(random, openTickets) : undefined;
+    const person = ticket && people.find((p) => p.id === ticket.personId);
+    if (!ticket || !person) return undefined;
+    const from = ticket.status;
+    const next: Record<TicketStatus, readonly TicketStatus[]> = {
+      new: ['open'],
+      open: ['pending', 'solved', 'hold'],
+      pending: ['open', 'solved'],
+      hold: ['open'],
+      solved: ['closed', 'open'],
+      closed: [],
+    };
+    const to = pick(random, next[from]);
+    ticket.status = to;
+    if (to === 'closed') openTickets.splice(openTickets.indexOf(ticket), 1);
+    return { kind: 'ticket.updated', at, person: snapshot(person), ticketId: ticket.ticketId, from, to };
+  }
+
+  function left(at: number): WorldChange | undefined {
+    const pool = candidates((p) => p.presence.app);
+    if (pool.length < 2) return undefined;
+    const person = { ...pick(random, pool) };
+    person.presence = { ...person.presence, app: false };
+    replace(person);
+    return { kind: 'person.left', at, person: snapshot(person) };
+  }
+
   return {
     seed,
     people,
@@ -374,6 +438,9 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
         ['plan.canceled', 8],
         ['purchase', 28],
         ['payment.failed', 12],
+        ['ticket.opened', 16],
+        ['ticket.updated', 16],
+        ['person.left', 2],
       ] as const);
       if (people.length === 0) return joined(clock);
       const change =
@@ -387,7 +454,13 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
                 ? planCanceled(clock)
                 : kind === 'purchase'
                   ? purchase(clock)
-                  : paymentFailed(clock);
+                  : kind === 'payment.failed'
+                    ? paymentFailed(clock)
+                    : kind === 'ticket.opened'
+                      ? ticketOpened(clock)
+                      : kind === 'ticket.updated'
+                        ? (ticketUpdated(clock) ?? ticketOpened(clock))
+                        : left(clock);
       return change ?? joined(clock);
     },
   };

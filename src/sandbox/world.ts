@@ -46,7 +46,29 @@ export type WorldChange =
       /** Sum of the items, in cents. */
       amount: number;
     }
-  | { kind: 'payment.failed'; at: number; person: Person; amount: number; currency: string };
+  | { kind: 'payment.failed'; at: number; person: Person; amount: number; currency: string }
+  | {
+      kind: 'ticket.opened';
+      at: number;
+      person: Person;
+      /** World-wide ticket id (`tkt_000123`). */
+      ticketId: string;
+      subject: string;
+      priority: TicketPriority;
+    }
+  | {
+      kind: 'ticket.updated';
+      at: number;
+      person: Person;
+      ticketId: string;
+      from: TicketStatus;
+      to: TicketStatus;
+    }
+  /** The person deleted their account in the product (billing and CRM history stay). */
+  | { kind: 'person.left'; at: number; person: Person };
+
+export type TicketPriority = 'low' | 'normal' | 'high' | 'urgent';
+export type TicketStatus = 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
 
 /** Monthly price of each plan, in cents (free is 0: no subscription). */
 export const PLAN_PRICES: Readonly<Record<Plan, number>> = {
