@@ -27,15 +27,23 @@ function aptInstall(packages: string[]): boolean {
   );
 }
 
-/** Finds Chromium for the browser test, installing Debian's package when it is missing. */
-function ensureChromium(): string | null {
-  const candidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const present = () => candidates.find((p) => p && existsSync(p)) ?? null;
-  return present() ?? (aptInstall(['chromium']) ? present() : null);
-}
+const chromiumCandidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+/** Chromium for the browser test. */
+const findChromium = () => chromiumCandidates.find((p) => p && existsSync(p)) ?? null;
+/** redis-server for the Redis event log and scale-out tests (test/helpers/redis.ts starts its own). */
+const findRedisServer = () =>
+  [process.env['REDIS_SERVER_PATH'], '/usr/bin/redis-server'].find((p) => p && existsSync(p)) ??
+  which('redis-server');
+
+// Debian's packages for whatever is missing, in one apt-get run.
+const missing = [
+  ...(findChromium() === null ? ['chromium'] : []),
+  ...(findRedisServer() === null ? ['redis-server'] : []),
+];
+if (missing.length > 0) aptInstall(missing);
 
 const env: Record<string, string | undefined> = { ...process.env };
-const chromium = ensureChromium();
+const chromium = findChromium();
 if (chromium) {
   env['CHROMIUM_PATH'] = chromium;
 } else if (ci) {
@@ -46,6 +54,20 @@ if (chromium) {
 } else {
   console.warn(
     "[test] Chromium not found and not installable: the browser test will be skipped. Install Debian's chromium package to run it.",
+  );
+}
+
+const redisServer = findRedisServer();
+if (redisServer) {
+  env['REDIS_SERVER_PATH'] = redisServer;
+} else if (ci) {
+  console.error(
+    '[test] redis-server is missing and could not be installed (apt-get install redis-server): failing under CI.',
+  );
+  process.exit(1);
+} else {
+  console.warn(
+    "[test] redis-server not found and not installable: the Redis and scale-out tests will be skipped. Install Debian's redis-server package to run them.",
   );
 }
 

@@ -1,9 +1,9 @@
 import { compileFilter } from './event.ts';
 import type { GatewayEvent, IncomingEvent } from './event.ts';
+import { Fanout, type FanoutEntry, type FanoutSubscription } from './fanout.ts';
 import {
   EventLogUnavailableError,
   InvalidCursorError,
-  SubscriberLaggingError,
   type AppendResult,
   type EventLog,
   type ReadOptions,
@@ -36,11 +36,10 @@ export interface MemoryEventLog extends EventLog {
   subscriberCount(): number;
 }
 
-interface Entry {
-  readonly seq: number;
+/** A stored event; its position is its sequence number. */
+interface Entry extends FanoutEntry<number> {
   /** The clock reading when stored, for age eviction. */
   readonly at: number;
-  readonly event: GatewayEvent;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -69,7 +68,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
   let closed = false;
   /** `${source}:${id}` → when first stored; Map order is insertion order, i.e. oldest first. */
   const seen = new Map<string, number>();
-  const subscriptions = new Set<MemorySubscription>();
+  const fanout = new Fanout<number>({ compare: (a, b) => a - b, queueLimit });
 
   function evict(at: number): void {
     const retained = entries.length - head;
@@ -121,7 +120,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     let hi = entries.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((entries[mid]?.seq ?? Infinity) <= seq) lo = mid + 1;
+      if ((entries[mid]?.position ?? Infinity) <= seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -141,15 +140,13 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
       }
       const seq = ++lastSeq;
       const event: GatewayEvent = Object.freeze({ ...incoming, cursor: String(seq), receivedAt });
-      const entry: Entry = { seq, at, event };
+      const entry: Entry = { position: seq, at, event };
       entries.push(entry);
       stored.push(entry);
       results.push({ status: 'stored', event });
     }
     evict(at);
-    for (const subscription of subscriptions) {
-      for (const entry of stored) subscription.offer(entry);
-    }
+    fanout.publish(stored);
     return results;
   }
 
@@ -165,33 +162,31 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     return out;
   }
 
-  function subscribe(options: SubscribeOptions): MemorySubscription {
+  function subscribe(options: SubscribeOptions): FanoutSubscription<number> {
     const matches = compileFilter(options.filter);
-    const detach = (subscription: MemorySubscription) => subscriptions.delete(subscription);
     let after: number;
     try {
       after = options.after == null ? lastSeq : parseCursor(options.after);
     } catch (error) {
       if (!(error instanceof InvalidCursorError)) throw error;
-      return new MemorySubscription({ matches, queueLimit, after: lastSeq, backlog: [], detach, error });
+      return fanout.failed(error);
     }
     // Snapshotting the backlog and registering for live events in the same
     // synchronous step is what guarantees no gap and no duplicate between them.
     const backlog: Entry[] = [];
-    if (options.after != null) {
+    if (options.after != null && !closed) {
       evict(now());
       for (let i = indexAfter(after); i < entries.length; i++) {
         const entry = entries[i];
         if (entry !== undefined && matches(entry.event)) backlog.push(entry);
       }
     }
-    const subscription = new MemorySubscription({ matches, queueLimit, after, backlog, detach, error: null });
-    if (closed || options.signal?.aborted === true) subscription.end();
-    else {
-      subscriptions.add(subscription);
-      subscription.endOnAbort(options.signal);
-    }
-    return subscription;
+    return fanout.subscribe({
+      matches,
+      after: { position: after, cursor: String(after) },
+      backlog,
+      signal: options.signal,
+    });
   }
 
   return {
@@ -202,146 +197,12 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     health: () => (closed ? { ok: false, detail: 'memory: closed' } : { ok: true, detail: 'memory' }),
     close() {
       closed = true;
-      for (const subscription of subscriptions) subscription.end();
+      fanout.close();
       return Promise.resolve();
     },
-    subscriberCount: () => subscriptions.size,
+    subscriberCount: () => fanout.size,
     head: () => Promise.resolve(String(lastSeq)),
   };
-}
-
-type Waiter = {
-  resolve: (result: IteratorResult<GatewayEvent, undefined>) => void;
-  reject: (error: unknown) => void;
-};
-
-/** One subscription: a replay backlog, then a bounded queue of live events. */
-class MemorySubscription implements AsyncIterableIterator<GatewayEvent, undefined> {
-  readonly #matches: (event: IncomingEvent) => boolean;
-  readonly #queueLimit: number;
-  readonly #detach: (subscription: MemorySubscription) => void;
-  #backlog: Entry[];
-  #backlogHead = 0;
-  #queue: Entry[] = [];
-  #queueHead = 0;
-  /** Highest sequence number taken in (snapshotted or queued), so nothing is delivered twice. */
-  #lastSeq: number;
-  /** Cursor of the last event delivered, or the starting position. */
-  #resumeCursor: string;
-  /** An error still to be reported by `next()`. */
-  #error: Error | null;
-  #done = false;
-  /** Pending `next()` calls; non-empty only while there is nothing to deliver. */
-  #waiters: Waiter[] = [];
-  #signal: AbortSignal | undefined;
-  readonly #onAbort = () => this.end();
-
-  constructor(init: {
-    matches: (event: IncomingEvent) => boolean;
-    queueLimit: number;
-    after: number;
-    backlog: Entry[];
-    detach: (subscription: MemorySubscription) => void;
-    error: Error | null;
-  }) {
-    this.#matches = init.matches;
-    this.#queueLimit = init.queueLimit;
-    this.#detach = init.detach;
-    this.#backlog = init.backlog;
-    this.#lastSeq = Math.max(init.after, init.backlog.at(-1)?.seq ?? 0);
-    this.#resumeCursor = String(init.after);
-    this.#error = init.error;
-  }
-
-  endOnAbort(signal: AbortSignal | undefined): void {
-    this.#signal = signal;
-    signal?.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
-  /** Fan-out entry point: called by the log for every stored event. */
-  offer(entry: Entry): void {
-    if (this.#done || entry.seq <= this.#lastSeq || !this.#matches(entry.event)) return;
-    this.#lastSeq = entry.seq;
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      this.#resumeCursor = entry.event.cursor;
-      waiter.resolve({ done: false, value: entry.event });
-      return;
-    }
-    this.#queue.push(entry);
-    if (this.#queue.length - this.#queueHead > this.#queueLimit) {
-      // Stop buffering right away rather than when the consumer next asks.
-      this.#finish(new SubscriberLaggingError(this.#resumeCursor, this.#queueLimit));
-    }
-  }
-
-  next(): Promise<IteratorResult<GatewayEvent, undefined>> {
-    const entry = this.#take();
-    if (entry !== undefined) {
-      this.#resumeCursor = entry.event.cursor;
-      return Promise.resolve({ done: false, value: entry.event });
-    }
-    const error = this.#error;
-    if (error !== null) {
-      this.#error = null;
-      this.#finish(null);
-      return Promise.reject(error);
-    }
-    if (this.#done) return Promise.resolve({ done: true, value: undefined });
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
-  }
-
-  return(): Promise<IteratorResult<GatewayEvent, undefined>> {
-    this.end();
-    return Promise.resolve({ done: true, value: undefined });
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Ends the subscription: pending and later `next()` calls resolve done. */
-  end(): void {
-    this.#error = null;
-    this.#finish(null);
-  }
-
-  #take(): Entry | undefined {
-    const fromBacklog = this.#backlog[this.#backlogHead];
-    if (fromBacklog !== undefined) {
-      this.#backlogHead++;
-      return fromBacklog;
-    }
-    const live = this.#queue[this.#queueHead];
-    if (live === undefined) return undefined;
-    this.#queueHead++;
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    }
-    return live;
-  }
-
-  /** Unregisters from the log, drops the buffers and settles pending `next()` calls. */
-  #finish(error: Error | null): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.#detach(this);
-    this.#signal?.removeEventListener('abort', this.#onAbort);
-    this.#signal = undefined;
-    this.#backlog = [];
-    this.#backlogHead = 0;
-    this.#queue = [];
-    this.#queueHead = 0;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    const first = error === null ? undefined : waiters.shift();
-    if (error !== null) {
-      if (first === undefined) this.#error = error;
-      else first.reject(error);
-    }
-    for (const waiter of waiters) waiter.resolve({ done: true, value: undefined });
-  }
 }
 
 /** Runs a synchronous operation as a promise, turning a throw into a rejection. */
