@@ -1,0 +1,516 @@
+/**
+ * `npm run bench [-- --quick] [-- --out FILE]`: measures Switchyard against a
+ * peer baseline (bench/peers/yoga-pubsub.ts) side by side in one run, and
+ * writes the results into BENCHMARKS.md. See BENCHMARKS.md for what each
+ * number means.
+ *
+ *   --quick          ~1 minute smoke run with small samples
+ *   --out FILE       write the report to FILE instead of BENCHMARKS.md
+ *   --no-write       only print the report
+ *   --fanout A,B     subscriber counts for fan-out and memory (default 1000,5000; quick 200)
+ */
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { request } from 'undici';
+import { killAll, ROOT, rssKiB, startServer, startWorker } from './lib/children.ts';
+import type { Rpc, ServerProcess } from './lib/children.ts';
+import type { TargetInfo } from './lib/common.ts';
+import { errorMessage, median, now, signedWebhook, sleep, summarize, WEBHOOK_SECRET } from './lib/common.ts';
+import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } from './lib/report.ts';
+import { renderSection, writeReport } from './lib/report.ts';
+
+const QUERY =
+  '{ invoices(first: 100) { edges { node { id amountDue status customer { id name email } } } } }';
+
+const started = now();
+function log(message: string): void {
+  process.stdout.write(`[bench ${((now() - started) / 1000).toFixed(1).padStart(5)} s] ${message}\n`);
+}
+
+// ---------------------------------------------------------------- servers
+
+const COMMON_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
+
+function startSwitchyard(mode: 'webhooks' | 'sandbox'): Promise<ServerProcess> {
+  const env: Record<string, string> = {
+    ...COMMON_ENV,
+    LOG_LEVEL: 'silent',
+    DEMO_EVENTS: '0',
+    GRAPHIQL: '0',
+    SHUTDOWN_TIMEOUT_MS: '1000',
+  };
+  if (mode === 'webhooks') {
+    Object.assign(env, {
+      SANDBOX: '0',
+      STRIPE_API_KEY: 'sk_test_bench',
+      STRIPE_BASE_URL: 'http://127.0.0.1:9',
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    });
+  } else {
+    env['SANDBOX'] = '1';
+  }
+  return startServer({
+    name: `switchyard (${mode})`,
+    entry: 'src/main.ts',
+    env,
+    ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
+  });
+}
+
+function startPeer(): Promise<ServerProcess> {
+  return startServer({
+    name: 'yoga-pubsub peer',
+    entry: 'bench/peers/yoga-pubsub.ts',
+    env: COMMON_ENV,
+    ready: /yoga-pubsub peer is up: (http:\/\/[^\s/]+)\/graphql/,
+  });
+}
+
+const SERVERS: { key: string; start: () => Promise<ServerProcess>; webhookPath: string }[] = [
+  { key: 'switchyard', start: () => startSwitchyard('webhooks'), webhookPath: '/webhooks/stripe' },
+  { key: 'peer', start: startPeer, webhookPath: '/webhook' },
+];
+
+function targetOf(key: string, server: ServerProcess, webhookPath: string): TargetInfo {
+  return {
+    key,
+    origin: server.origin,
+    webhookPath,
+    wsUrl: `${server.origin.replace(/^http/, 'ws')}/graphql`,
+    pid: server.pid,
+  };
+}
+
+/** Starts every server, runs `body` with their targets, and always stops them. */
+async function withServers<T>(body: (targets: TargetInfo[]) => Promise<T>): Promise<T> {
+  const running: ServerProcess[] = [];
+  try {
+    const targets: TargetInfo[] = [];
+    for (const spec of SERVERS) {
+      const server = await spec.start();
+      running.push(server);
+      targets.push(targetOf(spec.key, server, spec.webhookPath));
+    }
+    return await body(targets);
+  } finally {
+    await Promise.allSettled(running.map((s) => s.stop()));
+  }
+}
+
+async function withWorker<T>(name: string, entry: string, body: (worker: Rpc) => Promise<T>): Promise<T> {
+  const worker = startWorker(name, entry);
+  try {
+    return await body(worker);
+  } finally {
+    await worker.stop(2000).catch(() => undefined);
+  }
+}
+
+async function postWebhook(target: TargetInfo, id: string): Promise<number> {
+  const { body, headers } = signedWebhook(id);
+  const response = await request(`${target.origin}${target.webhookPath}`, { method: 'POST', headers, body });
+  const text = await response.body.text();
+  if (response.statusCode !== 200) {
+    throw new Error(
+      `${target.key}: webhook ${id} answered ${String(response.statusCode)}: ${text.slice(0, 300)}`,
+    );
+  }
+  return now();
+}
+
+// ---------------------------------------------------------------- scenarios
+
+async function runLatency(s: Settings): Promise<Record<string, LatencyRow>> {
+  log(`latency: ${String(s.latencyN)} sequential webhooks per server, 1 subscriber`);
+  return withServers((targets) =>
+    withWorker('load', 'bench/workers/load.ts', async (load) => {
+      const raw = await load.call<Record<string, { push: number[]; http: number[] }>>(
+        'latency',
+        { targets, n: s.latencyN, warmup: s.latencyWarmup, blocks: s.latencyBlocks },
+        180_000,
+      );
+      const rows: Record<string, LatencyRow> = {};
+      for (const [key, r] of Object.entries(raw)) {
+        rows[key] = { push: summarize(r.push), http: summarize(r.http) };
+        log(`  ${key}: p50 ${rows[key].push.p50.toFixed(2)} ms, p99 ${rows[key].push.p99.toFixed(2)} ms`);
+      }
+      return rows;
+    }),
+  );
+}
+
+async function runIngest(s: Settings, clockTicks: number): Promise<Record<string, IngestRow>> {
+  log(`ingest: ${String(s.ingestConcurrency)} in flight for ${String(s.ingestMs / 1000)} s per server`);
+  return withServers((targets) =>
+    withWorker('load', 'bench/workers/load.ts', async (load) => {
+      const raw = await load.call<
+        Record<
+          string,
+          {
+            accepted: number;
+            errors: Record<string, number>;
+            elapsedMs: number;
+            latencies: number[];
+            serverCpuMs: number;
+            blockRates: number[];
+          }
+        >
+      >(
+        'ingest',
+        {
+          targets,
+          durationMs: s.ingestMs,
+          warmupMs: s.ingestWarmupMs,
+          blocks: s.ingestBlocks,
+          concurrency: s.ingestConcurrency,
+          clockTicks,
+        },
+        s.ingestMs * 2 + s.ingestWarmupMs * 2 + 120_000,
+      );
+      const rows: Record<string, IngestRow> = {};
+      const peerRates = raw['peer']?.blockRates ?? [];
+      for (const [key, r] of Object.entries(raw)) {
+        rows[key] = {
+          blockRatio: median(r.blockRates.map((rate, i) => rate / (peerRates[i] ?? Number.NaN))),
+          accepted: r.accepted,
+          errors: r.errors,
+          perSecond: (r.accepted * 1000) / r.elapsedMs,
+          latency: summarize(r.latencies),
+          cpuPer1000: (r.serverCpuMs * 1000) / r.accepted,
+        };
+        const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
+        log(`  ${key}: ${rows[key].perSecond.toFixed(0)} webhooks/s, ${String(errors)} errors`);
+      }
+      return rows;
+    }),
+  );
+}
+
+interface GcReading {
+  gc: boolean;
+  heapUsed: number;
+}
+
+/** Forces a GC, waits 2 s, forces another and reads heap and RSS. */
+async function settledMemory(server: ServerProcess): Promise<{ rss: number; heap: number; gc: boolean }> {
+  await server.call('gc', null, 10_000);
+  await sleep(2000);
+  const reading = await server.call<GcReading>('gc', null, 10_000);
+  return { rss: await rssKiB(server.pid), heap: reading.heapUsed, gc: reading.gc };
+}
+
+interface SubscriberStatus {
+  count: number;
+  gotAny: number;
+  failures: string[];
+  failureCount: number;
+}
+
+/** One server of a fan-out run, with its subscriber processes and readings. */
+interface FanoutSide {
+  key: string;
+  server: ServerProcess;
+  target: TargetInfo;
+  workers: Rpc[];
+  tag: string;
+  probes: number;
+  connectMs: number;
+  before: { rss: number; heap: number; gc: boolean };
+  after: { rss: number; heap: number; gc: boolean };
+  firsts: number[];
+  medians: number[];
+  lasts: number[];
+  https: number[];
+}
+
+/** Posts probe events until every subscriber of every worker of `side` has received one. */
+async function untilLive(side: FanoutSide, expected: number, timeoutMs: number): Promise<void> {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    await postWebhook(side.target, `evt_probe_${side.tag}_${String(side.probes++)}`);
+    await sleep(250);
+    const statuses = await Promise.all(
+      side.workers.map((w) => w.call<SubscriberStatus>('status', null, 10_000)),
+    );
+    const failure = statuses.find((st) => st.failureCount > 0);
+    if (failure !== undefined)
+      throw new Error(`${side.key} subscribers failed: ${failure.failures.join('; ')}`);
+    const live = statuses.reduce((n, st) => n + st.gotAny, 0);
+    const total = statuses.reduce((n, st) => n + st.count, 0);
+    if (total === expected && live === expected) break;
+    if (now() > deadline) {
+      throw new Error(
+        `${side.key}: only ${String(live)} of ${String(expected)} subscriptions went live within ${String(timeoutMs / 1000)} s`,
+      );
+    }
+  }
+  await Promise.all(side.workers.map((w) => w.call('forget', null, 10_000)));
+}
+
+/** Posts one webhook to `side` and times its receipt by every subscriber. */
+async function fanoutRound(side: FanoutSide, size: number, id: string, record: boolean): Promise<void> {
+  const arrivals = side.workers.map((w) =>
+    w.call<number[]>('await', { eventId: id, timeoutMs: 60_000 }, 70_000),
+  );
+  const start = now();
+  const responded = await postWebhook(side.target, id);
+  const times = (await Promise.all(arrivals)).flat().sort((a, b) => a - b);
+  if (times.length !== size) {
+    throw new Error(`${side.key}: ${id} reached ${String(times.length)} of ${String(size)} subscribers`);
+  }
+  if (!record) return;
+  side.firsts.push((times[0] ?? Number.NaN) - start);
+  side.medians.push(median(times) - start);
+  side.lasts.push((times.at(-1) ?? Number.NaN) - start);
+  side.https.push(responded - start);
+}
+
+/**
+ * Fan-out and memory with S idle subscribers per server. Both servers run at
+ * once, each with its own 2 subscriber processes; memory is read per server
+ * (its own process), and the measured rounds alternate between servers so
+ * the machine's noise falls on both alike.
+ */
+async function runFanout(s: Settings, size: number): Promise<Record<string, FanoutRow>> {
+  const sides: FanoutSide[] = [];
+  try {
+    for (const spec of SERVERS) {
+      const server = await spec.start();
+      const side: FanoutSide = {
+        key: spec.key,
+        server,
+        target: targetOf(spec.key, server, spec.webhookPath),
+        workers: [],
+        tag: `${Date.now().toString(36)}_${spec.key}_${String(size)}`,
+        probes: 0,
+        connectMs: 0,
+        before: { rss: 0, heap: 0, gc: false },
+        after: { rss: 0, heap: 0, gc: false },
+        firsts: [],
+        medians: [],
+        lasts: [],
+        https: [],
+      };
+      sides.push(side);
+      for (let i = 0; i < 2; i++) {
+        side.workers.push(
+          startWorker(`${spec.key} subscribers-${String(i + 1)}`, 'bench/workers/subscribers.ts'),
+        );
+      }
+    }
+    for (const side of sides) {
+      log(`fan-out + memory: ${side.key}, connecting ${String(size)} idle subscribers`);
+      // Warm the WebSocket and subscription paths so the baseline includes their code, then drop them.
+      const [first] = side.workers;
+      if (first === undefined) throw new Error('no subscriber worker');
+      await first.call('connect', { wsUrl: side.target.wsUrl, count: 20, concurrency: 20 }, 60_000);
+      await untilLive(side, 20, 30_000);
+      await first.call('close', null, 30_000);
+
+      side.before = await settledMemory(side.server);
+      const half = [Math.ceil(size / 2), Math.floor(size / 2)];
+      const connectStart = now();
+      await Promise.all(
+        side.workers.map((w, i) =>
+          w.call(
+            'connect',
+            { wsUrl: side.target.wsUrl, count: half[i] ?? 0, concurrency: 50 },
+            120_000 + size * 20,
+          ),
+        ),
+      );
+      side.connectMs = now() - connectStart;
+      await untilLive(side, size, 60_000);
+      side.after = await settledMemory(side.server);
+      log(
+        `  connected in ${(side.connectMs / 1000).toFixed(1)} s; ` +
+          `RSS +${((side.after.rss - side.before.rss) / size).toFixed(1)} KiB/subscription`,
+      );
+    }
+    log(
+      `fan-out: ${String(s.fanoutWarmupRounds)} warm-up + ${String(s.fanoutRounds)} measured rounds per server, alternating`,
+    );
+    for (let round = 0; round < s.fanoutWarmupRounds + s.fanoutRounds; round++) {
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) {
+        await fanoutRound(side, size, `evt_fan_${side.tag}_${String(round)}`, round >= s.fanoutWarmupRounds);
+        await sleep(300);
+      }
+    }
+    const rows: Record<string, FanoutRow> = {};
+    for (const side of sides) {
+      rows[side.key] = {
+        subscribers: size,
+        connectMs: side.connectMs,
+        firstMs: median(side.firsts),
+        medianMs: median(side.medians),
+        lastMs: median(side.lasts),
+        httpMs: median(side.https),
+        lastPerRound: side.lasts,
+        rssBeforeKiB: side.before.rss,
+        rssAfterKiB: side.after.rss,
+        heapBeforeBytes: side.before.heap,
+        heapAfterBytes: side.after.heap,
+        gcForced: side.before.gc && side.after.gc,
+      };
+      log(
+        `  ${side.key}: last subscriber ${median(side.lasts).toFixed(1)} ms (median of ${String(s.fanoutRounds)})`,
+      );
+    }
+    await Promise.all(sides.flatMap((side) => side.workers.map((w) => w.call('close', null, 30_000))));
+    return rows;
+  } finally {
+    await Promise.allSettled(sides.flatMap((side) => side.workers.map((w) => w.stop(2000))));
+    await Promise.allSettled(sides.map((side) => side.server.stop()));
+  }
+}
+
+async function runQuery(s: Settings): Promise<Results['query']> {
+  log(`query: invoices(first: 100) x ${String(s.queryN)} against Switchyard in sandbox mode`);
+  const server = await startSwitchyard('sandbox');
+  try {
+    return await withWorker('load', 'bench/workers/load.ts', async (load) => {
+      const raw = await load.call<{ samples: number[]; edges: number; customers: number }>(
+        'query',
+        { origin: server.origin, query: QUERY, n: s.queryN, warmup: s.queryWarmup },
+        300_000,
+      );
+      const summary = summarize(raw.samples);
+      log(
+        `  switchyard: p50 ${summary.p50.toFixed(1)} ms, p99 ${summary.p99.toFixed(1)} ms, ${String(raw.edges)} invoices`,
+      );
+      return { summary, edges: raw.edges, customers: raw.customers };
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function machine(): Machine {
+  let cpu = cpus()[0]?.model ?? 'unknown';
+  try {
+    const cpuinfo = execFileSync('cat', ['/proc/cpuinfo'], { encoding: 'utf8' });
+    cpu = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? cpu;
+  } catch {
+    // keep os.cpus()'s answer
+  }
+  return {
+    cpu,
+    cores: cpus().length,
+    ramGiB: totalmem() / 1024 ** 3,
+    node: process.version,
+    kernel: `Linux ${release()}`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    loadAvg: loadAverage(),
+    loadAvgEnd: '',
+  };
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
+}
+
+function clockTicks(): number {
+  try {
+    const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+    return Number.isInteger(value) && value > 0 ? value : 100;
+  } catch {
+    return 100;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      fanout: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(
+      'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000]\n',
+    );
+    return;
+  }
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 24)
+    throw new Error(`Node 24 is required (this is ${process.version}): run it as \`npm run bench\`.`);
+
+  const quick = values.quick;
+  const fanoutSizes = (values.fanout ?? (quick ? '200' : '1000,5000')).split(',').map((x) => {
+    const n = Number(x.trim());
+    if (!Number.isInteger(n) || n < 2)
+      throw new Error(`--fanout takes subscriber counts of 2 or more, got "${x}"`);
+    return n;
+  });
+  const args = process.argv.slice(2).join(' ');
+  const settings: Settings = {
+    quick,
+    command: `npm run bench${args ? ` -- ${args}` : ''}`,
+    latencyN: quick ? 300 : 2000,
+    latencyWarmup: quick ? 30 : 200,
+    latencyBlocks: quick ? 4 : 10,
+    ingestMs: quick ? 3000 : 10_000,
+    ingestWarmupMs: quick ? 500 : 1000,
+    ingestBlocks: quick ? 4 : 10,
+    ingestConcurrency: 32,
+    fanoutSizes,
+    fanoutRounds: 5,
+    fanoutWarmupRounds: 2,
+    queryN: quick ? 30 : 200,
+    queryWarmup: quick ? 5 : 20,
+  };
+  const info = machine();
+  log(`${quick ? 'quick' : 'full'} run on ${info.cpu}, ${String(info.cores)} cores, Node ${info.node}`);
+
+  const latency = await runLatency(settings);
+  const ingest = await runIngest(settings, clockTicks());
+  const fanout: Results['fanout'] = {};
+  for (const size of fanoutSizes) fanout[size] = await runFanout(settings, size);
+  const query = await runQuery(settings);
+
+  const results: Results = {
+    machine: { ...info, loadAvgEnd: loadAverage() },
+    settings,
+    durationS: (now() - started) / 1000,
+    latency,
+    ingest,
+    fanout,
+    query,
+  };
+  const section = renderSection(results);
+  process.stdout.write(`\n${section}\n`);
+  if (!values['no-write']) {
+    const out = resolve(ROOT, values.out ?? 'BENCHMARKS.md');
+    await writeReport(out, section);
+    log(`wrote ${out}`);
+  }
+}
+
+const interrupt = (signal: string) => {
+  process.stderr.write(`\nbench: ${signal}, stopping every child process\n`);
+  killAll();
+  process.exit(130);
+};
+process.on('SIGINT', () => interrupt('SIGINT'));
+process.on('SIGTERM', () => interrupt('SIGTERM'));
+
+try {
+  await main();
+  killAll();
+} catch (error) {
+  process.stderr.write(`\nbench failed: ${errorMessage(error)}\n`);
+  if (error instanceof Error && error.stack && process.env['BENCH_DEBUG'])
+    process.stderr.write(`${error.stack}\n`);
+  killAll();
+  process.exit(1);
+}
