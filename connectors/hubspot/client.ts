@@ -1,0 +1,250 @@
+import type { z } from 'zod';
+import { ErrorCode, GatewayError } from '../../src/errors.ts';
+import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts';
+import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
+import {
+  AssociationBatch,
+  HubSpotErrorBody,
+  OBJECT_MODELS,
+  OBJECT_PROPERTIES,
+  hubspotBatch,
+  hubspotList,
+} from './models.ts';
+import type { BatchError, HubSpotObject, ObjectType } from './models.ts';
+
+const source = 'hubspot';
+const title = 'HubSpot';
+
+/** Largest `limit` of a CRM list page. */
+export const MAX_PAGE_SIZE = 100;
+/** Largest `inputs` of `POST /crm/v3/objects/{type}/batch/read`. */
+export const MAX_OBJECT_BATCH = 100;
+/** Largest `inputs` of `POST /crm/v4/associations/{from}/{to}/batch/read` (since February 2025). */
+export const MAX_ASSOCIATION_BATCH = 1000;
+
+/** One page of a CRM list. */
+export interface Page<T> {
+  results: T[];
+  /** `paging.next.after`: the token of the next page, or null on the last one. */
+  nextAfter: string | null;
+}
+
+/** What a batch read found, by key; keys in neither `found` nor `failed` do not exist. */
+export interface BatchRead<T> {
+  /** The objects HubSpot returned, in its (arbitrary) order. */
+  results: T[];
+  /** Keys HubSpot reported as failing for another reason than "not found", with its message. */
+  failed: Map<string, string>;
+}
+
+/** An association of one record to another. */
+export interface Associated {
+  /** The associated record's id. */
+  id: string;
+  /** Whether one of the association's labels is HubSpot's `Primary`. */
+  primary: boolean;
+}
+
+/** What an associations batch read found for each requested record. */
+export interface AssociationRead {
+  /** From-record id → its associations on this page, and the token of the next page. */
+  found: Map<string, { to: Associated[]; after: string | null }>;
+  /** From-record ids HubSpot reported as failing for another reason than "none found". */
+  failed: Map<string, string>;
+}
+
+/** Typed operations of the HubSpot CRM API, one per upstream call; every body is zod-parsed. */
+export interface HubSpotClient {
+  /** `GET /crm/v3/objects/{type}?limit&after&properties`. */
+  listObjects<T extends ObjectType>(
+    type: T,
+    page: { limit: number; after?: string | undefined },
+    call: CallOptions,
+  ): Promise<Page<HubSpotObject<T>>>;
+  /** `GET /crm/v3/objects/{type}/{id}`; resolves null for an unknown id (404). */
+  getObject<T extends ObjectType>(type: T, id: string, call: CallOptions): Promise<HubSpotObject<T> | null>;
+  /**
+   * `POST /crm/v3/objects/{type}/batch/read` for at most {@link MAX_OBJECT_BATCH}
+   * ids, or contact emails with `idProperty: "email"`. Missing keys are not an error.
+   */
+  batchReadObjects<T extends ObjectType>(
+    type: T,
+    keys: readonly string[],
+    options: { idProperty?: 'email' | undefined },
+    call: CallOptions,
+  ): Promise<BatchRead<HubSpotObject<T>>>;
+  /**
+   * `POST /crm/v4/associations/{from}/{to}/batch/read` for at most
+   * {@link MAX_ASSOCIATION_BATCH} records; `after` continues a record's list.
+   */
+  batchReadAssociations(
+    from: ObjectType,
+    to: ObjectType,
+    inputs: readonly { id: string; after?: string | undefined }[],
+    call: CallOptions,
+  ): Promise<AssociationRead>;
+}
+
+function fail(response: UpstreamResponse): never {
+  const parsed = HubSpotErrorBody.safeParse(response.json);
+  const body = parsed.success ? parsed.data : undefined;
+  const detail = body?.errors?.map((e) => e.message).filter((m) => m !== undefined && m !== '') ?? [];
+  const message = [body?.message, ...detail].filter((m) => m !== undefined && m !== '').join(' ');
+  throw upstreamError({
+    source,
+    title,
+    response,
+    message: message === '' ? undefined : message,
+    upstreamCode: body?.policyName ?? body?.category ?? body?.errorType,
+    credentialsVariable: 'HUBSPOT_ACCESS_TOKEN',
+  });
+}
+
+/** `errors` entries that only say a key does not exist, or has nothing associated. */
+function isNotFound(error: BatchError): boolean {
+  return (
+    error.category === 'OBJECT_NOT_FOUND' || error.subCategory === 'crm.associations.NO_ASSOCIATIONS_FOUND'
+  );
+}
+
+/** The keys a batch error names (`context.ids` for objects, `context.fromObjectId` for associations). */
+function keysOf(error: BatchError): string[] {
+  return [...(error.context?.['ids'] ?? []), ...(error.context?.['fromObjectId'] ?? [])];
+}
+
+/** Builds the HubSpot client over the shared upstream layer. */
+export function createHubSpotClient(upstream: Upstream): HubSpotClient {
+  async function post<T extends z.ZodType>(
+    operation: string,
+    path: string,
+    body: unknown,
+    schema: T,
+    call: CallOptions,
+  ): Promise<z.infer<T>> {
+    const response = await upstream.request({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      // Batch reads are reads sent as POST: safe to retry like a GET.
+      idempotent: true,
+      operation,
+      ...call,
+    });
+    // 207 Multi-Status: part of the inputs failed (a missing id is reported this way).
+    if (response.status !== 200 && response.status !== 207) fail(response);
+    return parseUpstream(schema, response, { source, title, operation });
+  }
+
+  return {
+    async listObjects(type, page, call) {
+      const operation = `${type}.list`;
+      const response = await upstream.request({
+        method: 'GET',
+        path: `/crm/v3/objects/${type}`,
+        query: {
+          limit: page.limit,
+          after: page.after,
+          properties: OBJECT_PROPERTIES[type].join(','),
+          archived: 'false',
+        },
+        operation,
+        ...call,
+      });
+      if (response.status !== 200) fail(response);
+      const list = parseUpstream(hubspotList(OBJECT_MODELS[type]), response, { source, title, operation });
+      return {
+        results: list.results as HubSpotObject<typeof type>[],
+        nextAfter: list.paging?.next?.after ?? null,
+      };
+    },
+
+    async getObject(type, id, call) {
+      const operation = `${type}.get`;
+      const response = await upstream.request({
+        method: 'GET',
+        path: `/crm/v3/objects/${type}/${encodeURIComponent(id)}`,
+        query: { properties: OBJECT_PROPERTIES[type].join(','), archived: 'false' },
+        operation,
+        ...call,
+      });
+      if (response.status === 404) return null;
+      if (response.status !== 200) fail(response);
+      return parseUpstream(OBJECT_MODELS[type], response, { source, title, operation }) as HubSpotObject<
+        typeof type
+      >;
+    },
+
+    async batchReadObjects(type, keys, options, call) {
+      if (keys.length > MAX_OBJECT_BATCH) {
+        throw new RangeError(
+          `HubSpot batch reads take at most ${MAX_OBJECT_BATCH} inputs; got ${keys.length}.`,
+        );
+      }
+      const body = {
+        inputs: keys.map((id) => ({ id })),
+        properties: OBJECT_PROPERTIES[type],
+        propertiesWithHistory: [],
+        ...(options.idProperty === undefined ? {} : { idProperty: options.idProperty }),
+      };
+      const batch = await post(
+        `${type}.batchRead`,
+        `/crm/v3/objects/${type}/batch/read`,
+        body,
+        hubspotBatch(OBJECT_MODELS[type]),
+        call,
+      );
+      const failed = new Map<string, string>();
+      for (const error of batch.errors) {
+        if (isNotFound(error)) continue;
+        for (const key of keysOf(error)) failed.set(key, error.message);
+      }
+      return { results: batch.results as HubSpotObject<typeof type>[], failed };
+    },
+
+    async batchReadAssociations(from, to, inputs, call) {
+      if (inputs.length > MAX_ASSOCIATION_BATCH) {
+        throw new RangeError(
+          `HubSpot association batch reads take at most ${MAX_ASSOCIATION_BATCH} inputs; got ${inputs.length}.`,
+        );
+      }
+      const body = {
+        inputs: inputs.map((input) => (input.after === undefined ? { id: input.id } : input)),
+      };
+      const batch = await post(
+        `associations.${from}.${to}.batchRead`,
+        `/crm/v4/associations/${from}/${to}/batch/read`,
+        body,
+        AssociationBatch,
+        call,
+      );
+      const found: AssociationRead['found'] = new Map();
+      for (const result of batch.results) {
+        const to = result.to.map((target) => ({
+          id: target.toObjectId,
+          primary: target.associationTypes.some((t) => t.label?.toLowerCase() === 'primary'),
+        }));
+        const previous = found.get(result.from.id);
+        found.set(result.from.id, {
+          to: [...(previous?.to ?? []), ...to],
+          after: result.paging?.next?.after ?? null,
+        });
+      }
+      const failed = new Map<string, string>();
+      for (const error of batch.errors) {
+        if (isNotFound(error)) continue;
+        for (const key of keysOf(error)) failed.set(key, error.message);
+      }
+      return { found, failed };
+    },
+  };
+}
+
+/** The error a DataLoader key gets when HubSpot reported it as failed inside a 207 answer. */
+export function keyFailure(key: string, message: string): GatewayError {
+  return new GatewayError(
+    ErrorCode.UPSTREAM_UNAVAILABLE,
+    `${title} could not read ${key}${message === '' ? '' : `: ${message}`}`,
+    { source },
+  );
+}
