@@ -30,6 +30,39 @@ const int = (min: number, max: number, fallback: number) =>
       return n;
     });
 
+const redisUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    const url = URL.canParse(v) ? new URL(v) : null;
+    if (url === null || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+      ctx.addIssue({ code: 'custom', message: 'must be a redis://host:port or rediss://host:port URL' });
+      return z.NEVER;
+    }
+    return v;
+  });
+
+const clusterNodes = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    const nodes: { host: string; port: number }[] = [];
+    for (const item of v.split(',')) {
+      const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item.trim());
+      const port = Number(match?.[2]);
+      if (match?.[1] === undefined || !(port >= 1 && port <= 65535)) {
+        ctx.addIssue({ code: 'custom', message: 'must list cluster nodes as host:port,host:port' });
+        return z.NEVER;
+      }
+      nodes.push({ host: match[1].replace(/^\[(.*)\]$/, '$1'), port });
+    }
+    return nodes;
+  });
+
 /** The gateway's own environment, with defaults. Each connector adds its own schema (see `Connector.config`). */
 export const CoreConfig = z.object({
   /** HTTP port. Default 4000. */
@@ -52,6 +85,26 @@ export const CoreConfig = z.object({
   DEMO_SEED: int(0, 2 ** 31 - 1, 42),
   /** Largest webhook body accepted, in bytes. Default 1 MiB. */
   WEBHOOK_MAX_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  /**
+   * Keep the event log in Redis, shared by every instance, instead of in memory:
+   * `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. Default: unset (in memory).
+   */
+  REDIS_URL: redisUrl,
+  /**
+   * Seed nodes of a Redis Cluster, `host:port,host:port`: the event log then uses
+   * the cluster (user, password and TLS from REDIS_URL when it is also set). Default: unset.
+   */
+  REDIS_CLUSTER_NODES: clusterNodes,
+  /** Prefix of the event log's Redis keys, also their cluster hash tag (`{switchyard}:events`). Default `switchyard`. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[^{}\s]+$/, 'must be non-empty, without braces or spaces')
+    .default('switchyard'),
+  /** Events the Redis stream retains, approximately (XADD MAXLEN ~). Default 100000. */
+  REDIS_STREAM_MAXLEN: int(1, 1_000_000_000, 100_000),
+  /** Longest wait for Redis to confirm a webhook's events before answering 503, in ms. Default 1000. */
+  REDIS_APPEND_TIMEOUT_MS: int(10, 60_000, 1000),
   /** Events the in-memory log retains. Default 10000. */
   EVENT_LOG_MAX_EVENTS: int(1, 10_000_000, 10_000),
   /** Seconds the in-memory log retains events. Default 86400 (a day). */
@@ -64,6 +117,16 @@ export const CoreConfig = z.object({
   UPSTREAM_ATTEMPT_TIMEOUT_MS: int(50, 300_000, 5000),
   /** How long a SIGTERM waits for in-flight requests before closing sockets, in ms. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
+  /**
+   * The source that lists `Query.customers` (`hubspot`, `stripe`, ...). Default:
+   * the first one on among CRM, billing, commerce, product and support.
+   */
+  CUSTOMER_DIRECTORY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v)),
   /** Serve GraphiQL at /graphql. Default 1. */
   GRAPHIQL: bool('GRAPHIQL', true),
   /** Transport GraphiQL uses for subscriptions: `ws` (graphql-ws, default) or `sse`. */
@@ -106,8 +169,9 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
   });
 }
 
-/** Never echo a whole credential into logs. */
+/** Never echo a whole credential into logs, nor the password of a URL. */
 function secretSafe(name: string, value: string): string {
+  if (name.endsWith('_URL')) return value.replace(/\/\/[^/@]*@/, '//…@');
   return /KEY|SECRET|TOKEN|PASSWORD/.test(name) && value.length > 8 ? `${value.slice(0, 8)}…` : value;
 }
 

@@ -55,6 +55,8 @@ export interface ConnectorWebhooks<Config> {
 export interface ProviderFacts {
   /** Human name (`Stripe`). */
   title: string;
+  /** What to set to talk to the real API, for start-up and readiness messages (`STRIPE_API_KEY`). */
+  credentials: string;
   /** Production base URL, the default of `<SOURCE>_BASE_URL`. */
   defaultBaseUrl: string;
   auth: 'bearer' | 'basic' | 'header';
@@ -73,6 +75,61 @@ export interface SourceScope<Client, Loaders> {
   loaders: Loaders;
   /** The deadline and signal of the GraphQL request, to pass to client calls. */
   call: CallOptions;
+}
+
+/** The parts of the unified `Customer`, each filled by the connector serving that domain. */
+export type CustomerDomain = 'billing' | 'crm' | 'support' | 'commerce' | 'app';
+
+/** One person as a customer directory lists them. */
+export interface DirectoryEntry<Record> {
+  /** Lower-cased email: the key that joins sources. */
+  email: string;
+  name: string | null;
+  /** The source's own record of the person. */
+  record: Record;
+  /** Where to resume listing right after this person (opaque to the gateway). */
+  cursor: string;
+}
+
+/**
+ * How a connector contributes to the unified `Customer`, which the gateway
+ * joins across sources by email (case-insensitive). The gateway knows only
+ * domains; which SaaS fills a domain is the connector's business.
+ */
+export interface CustomerPart<Client, Loaders, Record = unknown> {
+  /** The `Customer` field this connector fills. */
+  domain: CustomerDomain;
+  /**
+   * This source's record of the person with this lower-cased email, or null.
+   * Must go through the request's loaders, so that a page of customers costs
+   * batch calls, not one call per customer.
+   */
+  byEmail(scope: SourceScope<Client, Loaders>, email: string): Promise<Record | null>;
+  /** The display name the record gives the person, if any. */
+  nameOf(record: Record): string | null;
+  /**
+   * The `subject.id` this source's events carry for the record (the person's
+   * id there), so `customerChanged` also catches events that name no email.
+   */
+  subjectIdOf(record: Record): string;
+  /**
+   * Lists people, newest first, when this connector is the customer directory
+   * (`Query.customers`). `search` narrows by name or email, as the API allows.
+   */
+  directory?(
+    scope: SourceScope<Client, Loaders>,
+    page: { first: number; after?: string | undefined; search?: string | undefined },
+  ): Promise<{ people: DirectoryEntry<Record>[]; hasNextPage: boolean; endCursor: string | null }>;
+}
+
+/** A GraphQL type of the connector reachable through `Query.node(id)`. */
+export interface NodeLoader<Client, Loaders> {
+  /** The GraphQL type name (`Invoice`). */
+  typeName: string;
+  /** Loads the object by the source's own id, or null. */
+  load(scope: SourceScope<Client, Loaders>, sourceId: string): Promise<unknown>;
+  /** The source's own id of a loaded object (what `id` encodes). */
+  idOf(object: unknown): string;
 }
 
 /**
@@ -97,6 +154,10 @@ export interface Connector<Config = unknown, Client = unknown, Loaders = unknown
   webhooks?: ConnectorWebhooks<Config>;
   /** The sandbox emulator of the API, over the shared demo world. */
   sandbox?: ConnectorSandbox;
+  /** Its part of the unified `Customer`, if it has one. */
+  customer?: CustomerPart<Client, Loaders>;
+  /** Its types that implement `Node`. */
+  nodes?: readonly NodeLoader<Client, Loaders>[];
 }
 
 /** Identity helper that checks a connector against the contract and keeps its precise types. */

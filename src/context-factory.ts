@@ -21,17 +21,22 @@ export function createContextFactory(options: ContextFactoryOptions) {
   const byName = new Map(options.sources.map((s) => [s.name, s]));
   return (request: Request | undefined): GatewayContext => {
     const requestId = request?.headers.get('x-request-id') ?? randomUUID();
-    const deadline = Date.now() + options.requestTimeoutMs;
     const signal = request?.signal;
-    const call = { deadline, signal };
-    const scopes = new Map<string, SourceScope<unknown, unknown>>();
+    let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
+    let scopes = new Map<string, SourceScope<unknown, unknown>>();
     return {
       requestId,
-      deadline,
+      get deadline() {
+        return call.deadline;
+      },
       signal,
       closing: options.shutdown,
       log: options.log.child({ requestId }),
       events: options.events,
+      renew() {
+        call = { deadline: Date.now() + options.requestTimeoutMs, signal };
+        scopes = new Map();
+      },
       source<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
         let scope = scopes.get(name);
         if (!scope) {

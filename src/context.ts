@@ -6,7 +6,7 @@ import type { EventLog } from './events/log.ts';
 export interface GatewayContext {
   requestId: string;
   /** Epoch ms by which every upstream call of this request must be done. */
-  deadline: number;
+  readonly deadline: number;
   /** Aborted when the client goes away; passed to upstream calls. */
   signal: AbortSignal | undefined;
   /** Aborted when the gateway shuts down: long-lived operations (subscriptions) end with it. */
@@ -18,4 +18,9 @@ export interface GatewayContext {
    * first use). Throws UPSTREAM_UNAVAILABLE when the connector is off.
    */
   source<Client, Loaders>(name: string): SourceScope<Client, Loaders>;
+  /**
+   * Starts a new unit of work on a long-lived context (one subscription event):
+   * a new deadline, and new connector scopes so no loader serves stale data.
+   */
+  renew(): void;
 }

@@ -13,6 +13,8 @@ export const ErrorCode = {
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   UPSTREAM_NOT_FOUND: 'UPSTREAM_NOT_FOUND',
+  /** The event log cannot be read or written now (Redis unreachable); retry later. */
+  EVENT_LOG_UNAVAILABLE: 'EVENT_LOG_UNAVAILABLE',
   /** A subscriber fell too far behind the live stream; resubscribe with `extensions.resumeCursor`. */
   SUBSCRIPTION_LAGGING: 'SUBSCRIPTION_LAGGING',
 } as const;
@@ -35,8 +37,12 @@ export class GatewayError extends GraphQLError {
         ...(options.source === undefined ? {} : { source: options.source }),
         ...options.details,
       },
-      originalError: options.cause instanceof Error ? options.cause : undefined,
     });
+    // Kept as `cause` (for logs), not as `originalError`: yoga masks a GraphQL error whose
+    // original error is not itself a GraphQL error, and this one is safe to show.
+    if (options.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: options.cause, enumerable: false, configurable: true });
+    }
     this.code = code;
     this.sourceName = options.source;
   }

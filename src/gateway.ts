@@ -8,6 +8,7 @@ import type { Connector } from './connector.ts';
 import { createContextFactory } from './context-factory.ts';
 import type { EventLog } from './events/log.ts';
 import { createMemoryEventLog } from './events/memory-log.ts';
+import { createRedisEventLog } from './events/redis-log.ts';
 import { eventResolvers } from './events/resolvers.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
@@ -18,6 +19,8 @@ import { renderLocalGraphiQL } from './graphiql.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
+import { createCustomerResolvers } from './unified/customer.ts';
+import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
 
 /** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). */
@@ -30,7 +33,7 @@ export interface GatewayOptions {
   log: Logger;
   /** The environment the config came from (sandboxed connectors re-read it with their emulator's values). */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Event log to use. Default: in memory, sized by the config. */
+  /** Event log to use. Default: in Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory; sized by the config. */
   events?: EventLog;
   /** Unix seconds the demo world starts at. Default: the start of the current UTC day. */
   demoEpoch?: number;
@@ -63,13 +66,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     () => createDemoWorld({ seed: core.DEMO_SEED, epoch }),
     env,
   );
-  const events =
-    options.events ??
-    createMemoryEventLog({
-      maxEvents: core.EVENT_LOG_MAX_EVENTS,
-      maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
-      dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
-    });
+  const events = options.events ?? (await createEventLog(config, log));
   const shutdown = new AbortController();
 
   const gatewayResolvers: Resolvers = {
@@ -88,10 +85,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
     },
   };
+  const customers = createCustomerResolvers(sources, core.CUSTOMER_DIRECTORY);
   const schema = buildSchema([
     gatewayResolvers,
     eventResolvers,
     ...options.connectors.map((c) => c.resolvers),
+    customers.resolvers,
+    // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
+    createNodeResolvers(sources, customers.find),
   ]);
   const contextFactory = createContextFactory({
     sources,
@@ -176,6 +177,35 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return closed;
     },
   };
+}
+
+/** How long start-up waits for Redis before serving anyway, not ready, while the log keeps reconnecting. */
+const REDIS_STARTUP_WAIT_MS = 10_000;
+
+/** The event log the config asks for: Redis when it names one (shared by every instance), else in memory. */
+async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
+  const core = config.core;
+  if (core.REDIS_URL === undefined && core.REDIS_CLUSTER_NODES === undefined) {
+    return createMemoryEventLog({
+      maxEvents: core.EVENT_LOG_MAX_EVENTS,
+      maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
+      dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
+    });
+  }
+  const events = createRedisEventLog({
+    url: core.REDIS_URL,
+    clusterNodes: core.REDIS_CLUSTER_NODES,
+    keyPrefix: core.REDIS_KEY_PREFIX,
+    maxLen: core.REDIS_STREAM_MAXLEN,
+    dedupeWindowS: core.DEDUPE_WINDOW_S,
+    appendTimeoutMs: core.REDIS_APPEND_TIMEOUT_MS,
+    log,
+  });
+  if (!(await events.ready(REDIS_STARTUP_WAIT_MS))) {
+    // Queries need no Redis: serve them, and let /readyz say why webhooks are refused until it connects.
+    log.warn({ eventLog: events.health().detail }, 'Redis is not reachable yet; starting anyway, not ready');
+  }
+  return events;
 }
 
 const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.

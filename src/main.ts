@@ -1,6 +1,7 @@
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import type { Config } from './config.ts';
+import type { Config, CoreConfig } from './config.ts';
+import type { EventLog } from './events/log.ts';
 import { createGateway, GRAPHQL_PATH } from './gateway.ts';
 import { createLogger } from './logger.ts';
 import type { Source } from './sources.ts';
@@ -12,10 +13,20 @@ function describeSource(source: Source): string {
     case 'real':
       return `${name} real     ${source.upstream?.baseUrl ?? ''}${source.webhookSecret ? '' : `  (webhooks off: set ${prefix}_WEBHOOK_SECRET)`}`;
     case 'sandbox':
-      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${prefix}_API_KEY for the real API)`;
+      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${source.connector.provider.credentials} for the real API)`;
     case 'off':
-      return `${name} off      no credentials: set ${prefix}_API_KEY, or SANDBOX=1 for the emulator`;
+      return `${name} off      no credentials: set ${source.connector.provider.credentials}, or SANDBOX=1 for the emulator`;
   }
+}
+
+function describeEventLog(events: EventLog, core: CoreConfig): string {
+  if (events.kind === 'memory') {
+    return `memory (last ${core.EVENT_LOG_MAX_EVENTS} events, ${core.EVENT_LOG_MAX_AGE_S} s; set REDIS_URL to share it across instances)`;
+  }
+  const where =
+    'description' in events && typeof events.description === 'string' ? ` ${events.description}` : '';
+  const health = events.health();
+  return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events)${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
 }
 
 async function main(): Promise<void> {
@@ -40,7 +51,7 @@ async function main(): Promise<void> {
     `  health ${url}/healthz   readiness ${url}/readyz`,
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
-    `  event log: ${gateway.events.kind} (last ${core.EVENT_LOG_MAX_EVENTS} events, ${core.EVENT_LOG_MAX_AGE_S} s)`,
+    `  event log: ${describeEventLog(gateway.events, core)}`,
     gateway.demo
       ? `  demo: the world changes every ${core.DEMO_INTERVAL_MS} ms and sends signed webhooks (DEMO_EVENTS=0 turns it off)`
       : '  demo: off',

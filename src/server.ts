@@ -116,7 +116,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       name: s.name,
       mode: s.mode,
       webhooks: s.webhookSecret !== undefined,
-      ...(s.mode === 'off' ? { hint: `no credentials: set ${s.name.toUpperCase()}_API_KEY` } : {}),
+      ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
     }));
     const ready = !draining && eventLog.ok;
     return {

@@ -45,13 +45,13 @@ describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText(
-      '{ invoices(first: 2) { edges { node { id status customer { email } } } } }',
+      '{ invoices(first: 2) { edges { node { id sourceId status customer { email } } } } }',
     );
     await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response');
     await expect.poll(() => response.textContent(), { timeout: 20_000 }).toContain('"invoices"');
     const text = (await response.textContent()) ?? '';
-    expect(text).toMatch(/"id":\s*"in_/);
+    expect(text).toMatch(/"sourceId":\s*"in_/);
     expect(text).toContain('"email"');
     // Everything GraphiQL needs is served by the gateway itself.
     expect(offsite).toEqual([]);

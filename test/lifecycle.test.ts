@@ -12,7 +12,8 @@ describe('graceful shutdown', () => {
     const inFlight = t.graphql<{ invoices: { edges: unknown[] } }>(
       '{ invoices(first: 3) { edges { node { id } } } }',
     );
-    await new Promise((r) => setTimeout(r, 150));
+    // Close only once the query is in flight: it has reached Stripe.
+    while (t.stripe.counters()['GET /v1/invoices'] !== 1) await new Promise((r) => setTimeout(r, 10));
     const ready = fetch(`${t.url}/readyz`).catch(() => null);
     const closing = t.close();
     const result = await inFlight;

@@ -65,7 +65,7 @@ describe('billing queries against the Stripe emulator', () => {
 
   it('serves customers with their subscriptions and invoices', async () => {
     const result = await t.graphql<{
-      customers: {
+      billingCustomers: {
         edges: {
           node: {
             id: string;
@@ -76,7 +76,7 @@ describe('billing queries against the Stripe emulator', () => {
         }[];
       };
     }>(`{
-      customers(first: 5) {
+      billingCustomers(first: 5) {
         edges { node { id email
           subscriptions(first: 5) { edges { node { id status items { price { unitAmount interval } } customer { id } } } }
           invoices(first: 3) { edges { node { id amountDue customer { id } } } }
@@ -84,7 +84,7 @@ describe('billing queries against the Stripe emulator', () => {
       }
     }`);
     expect(result.errors).toBeUndefined();
-    const customers = result.data?.customers.edges.map((e) => e.node) ?? [];
+    const customers = result.data?.billingCustomers.edges.map((e) => e.node) ?? [];
     expect(customers).toHaveLength(5);
     for (const customer of customers) {
       for (const { node } of customer.subscriptions.edges) expect(node.customer.id).toBe(customer.id);
@@ -99,18 +99,35 @@ describe('billing queries against the Stripe emulator', () => {
     });
   });
 
-  it('finds a customer by email, case-insensitively, and gives null for nobody', async () => {
-    const some = await t.graphql<{ customers: { edges: { node: { id: string; email: string } }[] } }>(
-      '{ customers(first: 1) { edges { node { id email } } } }',
+  it('finds a billing customer by email, case-insensitively, and gives null for nobody', async () => {
+    const some = await t.graphql<{ billingCustomers: { edges: { node: { id: string; email: string } }[] } }>(
+      '{ billingCustomers(first: 1) { edges { node { id email } } } }',
     );
-    const target = some.data?.customers.edges[0]?.node;
-    const found = await t.graphql<{ customer: { id: string } | null }>(
-      'query ($email: String!) { customer(email: $email) { id } }',
+    const target = some.data?.billingCustomers.edges[0]?.node;
+    const found = await t.graphql<{ billingCustomerByEmail: { id: string } | null }>(
+      'query ($email: String!) { billingCustomerByEmail(email: $email) { id } }',
       { email: target?.email.toUpperCase() },
     );
-    expect(found.data?.customer?.id).toBe(target?.id);
-    const nobody = await t.graphql('{ customer(email: "nobody@nowhere.example") { id } }');
-    expect(nobody).toEqual({ data: { customer: null } });
+    expect(found.data?.billingCustomerByEmail?.id).toBe(target?.id);
+    const nobody = await t.graphql('{ billingCustomerByEmail(email: "nobody@nowhere.example") { id } }');
+    expect(nobody).toEqual({ data: { billingCustomerByEmail: null } });
+  });
+
+  it('gives global ids that node() refetches, and accepts them or Stripe ids as arguments', async () => {
+    const listed = await t.graphql<InvoicesData>(INVOICES, { first: 1 });
+    const invoice = listed.data?.invoices.edges[0]?.node;
+    const byNode = await t.graphql<{ node: { __typename: string; id: string; sourceId: string } | null }>(
+      'query ($id: ID!) { node(id: $id) { __typename id ... on Invoice { sourceId } } }',
+      { id: invoice?.id },
+    );
+    expect(byNode.data?.node).toMatchObject({ __typename: 'Invoice', id: invoice?.id });
+    const sourceId = byNode.data?.node?.sourceId ?? '';
+    expect(sourceId).toMatch(/^in_/);
+    const both = await t.graphql<{ a: { id: string }; b: { id: string } }>(
+      'query ($g: ID!, $s: ID!) { a: invoice(id: $g) { id } b: invoice(id: $s) { id } }',
+      { g: invoice?.id, s: sourceId },
+    );
+    expect(both.data).toEqual({ a: { id: invoice?.id }, b: { id: invoice?.id } });
   });
 
   it('resolves a missing customer, invoice or subscription to null', async () => {
@@ -190,7 +207,7 @@ describe('health and readiness', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
-      sources: [{ name: 'stripe', mode: 'sandbox', webhooks: true }],
+      sources: expect.arrayContaining([{ name: 'stripe', mode: 'sandbox', webhooks: true }]) as unknown,
     });
   });
 });

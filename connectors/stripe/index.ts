@@ -3,6 +3,7 @@ import type { RetryHint } from '../../src/upstream/types.ts';
 import { createStripeClient } from './client.ts';
 import { StripeConfig } from './config.ts';
 import { createStripeLoaders } from './loaders.ts';
+import type { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
 import { stripeResolvers } from './resolvers.ts';
 import { stripeSandbox } from './sandbox/index.ts';
 import { stripeWebhooks } from './webhooks.ts';
@@ -12,6 +13,7 @@ export const stripe = defineConnector({
   name: 'stripe',
   provider: {
     title: 'Stripe',
+    credentials: 'STRIPE_API_KEY',
     defaultBaseUrl: 'https://api.stripe.com',
     auth: 'bearer',
     pagination: 'cursor-id',
@@ -43,4 +45,41 @@ export const stripe = defineConnector({
   resolvers: stripeResolvers,
   webhooks: stripeWebhooks,
   sandbox: stripeSandbox,
+  customer: {
+    domain: 'billing',
+    byEmail: (scope, email) => scope.loaders.customerByEmail.load(email),
+    nameOf: (customer: StripeCustomer) => customer.name,
+    subjectIdOf: (customer: StripeCustomer) => customer.id,
+    async directory(scope, page) {
+      const result = await scope.client.listCustomers(
+        { limit: page.first, startingAfter: page.after, email: page.search },
+        scope.call,
+      );
+      const people = result.data.flatMap((customer) => {
+        scope.loaders.customer.prime(customer.id, customer);
+        if (!customer.email) return [];
+        const email = customer.email.toLowerCase();
+        scope.loaders.customerByEmail.prime(email, customer);
+        return [{ email, name: customer.name, record: customer, cursor: customer.id }];
+      });
+      return { people, hasNextPage: result.hasMore, endCursor: result.data.at(-1)?.id ?? null };
+    },
+  },
+  nodes: [
+    {
+      typeName: 'BillingCustomer',
+      load: (scope, id) => scope.loaders.customer.load(id),
+      idOf: (o) => (o as StripeCustomer).id,
+    },
+    {
+      typeName: 'Invoice',
+      load: (scope, id) => scope.loaders.invoice.load(id),
+      idOf: (o) => (o as StripeInvoice).id,
+    },
+    {
+      typeName: 'BillingSubscription',
+      load: (scope, id) => scope.loaders.subscription.load(id),
+      idOf: (o) => (o as StripeSubscription).id,
+    },
+  ],
 });

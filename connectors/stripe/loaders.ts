@@ -10,6 +10,8 @@ export const RETRIEVE_CONCURRENCY = 8;
 /** The Stripe DataLoaders of one GraphQL request. */
 export interface StripeLoaders {
   customer: DataLoader<string, StripeCustomer | null>;
+  /** By lower-cased email: the oldest customer with exactly that email (Stripe search, one call per email). */
+  customerByEmail: DataLoader<string, StripeCustomer | null>;
   invoice: DataLoader<string, StripeInvoice | null>;
   subscription: DataLoader<string, StripeSubscription | null>;
   invoices: DataLoader<ListInvoicesParams, Page<StripeInvoice>, string>;
@@ -25,6 +27,19 @@ export function createStripeLoaders(client: StripeClient, call: CallOptions): St
   const concurrency = RETRIEVE_CONCURRENCY;
   const customer = keyedLoader<string, StripeCustomer>({
     load: (id) => client.retrieveCustomer(id, call),
+    concurrency,
+  });
+  const customerByEmail = keyedLoader<string, StripeCustomer>({
+    async load(email) {
+      const found = await client.searchCustomersByEmail(email, call);
+      // Search is case-insensitive but may match loosely; keep exact matches, oldest first, as the primary record.
+      const exact = found
+        .filter((c) => c.email?.toLowerCase() === email)
+        .sort((a, b) => a.created - b.created);
+      const first = exact[0] ?? null;
+      if (first) customer.prime(first.id, first);
+      return first;
+    },
     concurrency,
   });
   const invoice = keyedLoader<string, StripeInvoice>({
@@ -45,5 +60,5 @@ export function createStripeLoaders(client: StripeClient, call: CallOptions): St
     for (const item of page.data) subscription.prime(item.id, item);
     return page;
   });
-  return { customer, invoice, subscription, invoices, subscriptions };
+  return { customer, customerByEmail, invoice, subscription, invoices, subscriptions };
 }

@@ -1,6 +1,7 @@
 import type { SourceScope } from '../../src/connector.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import type { Resolvers } from '../../src/generated/resolvers.ts';
+import { sourceIdOf } from '../../src/node-id.ts';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pagination.ts';
 import type { StripeClient } from './client.ts';
 import type { StripeLoaders } from './loaders.ts';
@@ -38,7 +39,7 @@ function connection<T extends { id: string }>(
 
 export const stripeResolvers: Resolvers = {
   Query: {
-    async customers(_parent, args, ctx) {
+    async billingCustomers(_parent, args, ctx) {
       const { client, loaders, call } = stripeOf(ctx);
       const result = await client.listCustomers(
         { ...page('customer', args), email: args.email ?? undefined },
@@ -47,17 +48,10 @@ export const stripeResolvers: Resolvers = {
       for (const customer of result.data) loaders.customer.prime(customer.id, customer);
       return connection('customer', result, args.after);
     },
-    async customer(_parent, args, ctx) {
-      const { client, call } = stripeOf(ctx);
-      const email = args.email.trim().toLowerCase();
-      const found = await client.searchCustomersByEmail(email, call);
-      // Search is case-insensitive but may match loosely; keep exact matches, oldest first, like a primary record.
-      const exact = found
-        .filter((c) => c.email?.toLowerCase() === email)
-        .sort((a, b) => a.created - b.created);
-      return exact[0] ?? null;
-    },
-    billingCustomer: (_parent, args, ctx) => stripeOf(ctx).loaders.customer.load(args.id),
+    billingCustomerByEmail: (_parent, args, ctx) =>
+      stripeOf(ctx).loaders.customerByEmail.load(args.email.trim().toLowerCase()),
+    billingCustomer: (_parent, args, ctx) =>
+      stripeOf(ctx).loaders.customer.load(sourceIdOf('BillingCustomer', args.id)),
     async invoices(_parent, args, ctx) {
       const { loaders } = stripeOf(ctx);
       const result = await loaders.invoices.load({
@@ -66,7 +60,7 @@ export const stripeResolvers: Resolvers = {
       });
       return connection('invoice', result, args.after);
     },
-    invoice: (_parent, args, ctx) => stripeOf(ctx).loaders.invoice.load(args.id),
+    invoice: (_parent, args, ctx) => stripeOf(ctx).loaders.invoice.load(sourceIdOf('Invoice', args.id)),
     async subscriptions(_parent, args, ctx) {
       const { loaders } = stripeOf(ctx);
       const result = await loaders.subscriptions.load({
@@ -75,9 +69,10 @@ export const stripeResolvers: Resolvers = {
       });
       return connection('subscription', result, args.after);
     },
-    billingSubscription: (_parent, args, ctx) => stripeOf(ctx).loaders.subscription.load(args.id),
+    billingSubscription: (_parent, args, ctx) =>
+      stripeOf(ctx).loaders.subscription.load(sourceIdOf('BillingSubscription', args.id)),
   },
-  Customer: {
+  BillingCustomer: {
     balance: (c) => c.balance,
     delinquent: (c) => c.delinquent ?? false,
     createdAt: (c) => iso(c.created),

@@ -39,6 +39,13 @@ export interface EventFilter {
   sources?: readonly string[] | null | undefined;
   /** Exact type names, or prefixes ending in `*` (`customer.*`). */
   types?: readonly string[] | null | undefined;
+  /**
+   * Who the event is about: an event matches when its `subject.email` is one of
+   * `emails` (case-insensitive) or its source and `subject.id` are one of
+   * `subjects`. Absent or both empty: any subject.
+   */
+  emails?: readonly string[] | null | undefined;
+  subjects?: readonly { source: string; id: string }[] | null | undefined;
 }
 
 /** Compiles a filter into a predicate once, so the hot fan-out path does no parsing. */
@@ -51,7 +58,17 @@ export function compileFilter(filter: EventFilter | null | undefined): (event: I
     else exact.add(t);
   }
   const anyType = exact.size === 0 && prefixes.length === 0;
+  const emails = new Set((filter?.emails ?? []).map((e) => e.trim().toLowerCase()));
+  const subjects = new Set((filter?.subjects ?? []).map((s) => `${s.source}\u0000${s.id}`));
+  const anySubject = emails.size === 0 && subjects.size === 0;
+  const subjectMatches = (event: IncomingEvent): boolean => {
+    const subject = event.subject;
+    if (subject === null) return false;
+    if (typeof subject.email === 'string' && emails.has(subject.email.toLowerCase())) return true;
+    return subjects.has(`${event.source}\u0000${subject.id}`);
+  };
   return (event) =>
     (sources === null || sources.has(event.source)) &&
-    (anyType || exact.has(event.type) || prefixes.some((p) => event.type.startsWith(p)));
+    (anyType || exact.has(event.type) || prefixes.some((p) => event.type.startsWith(p))) &&
+    (anySubject || subjectMatches(event));
 }

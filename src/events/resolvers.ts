@@ -3,15 +3,22 @@ import type { GatewayContext } from '../context.ts';
 import { ErrorCode, GatewayError, badUserInput } from '../errors.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
 import { pageSize, toConnection } from '../pagination.ts';
-import type { GatewayEvent } from './event.ts';
-import { InvalidCursorError, SubscriberLaggingError } from './log.ts';
+import type { EventFilter, GatewayEvent } from './event.ts';
+import { EventLogUnavailableError, InvalidCursorError, SubscriberLaggingError } from './log.ts';
 import type { EventLog, SubscribeOptions } from './log.ts';
 
 /** Largest page of `Query.events`. */
 export const MAX_EVENTS_PAGE = 500;
 
 function asUserError(error: unknown): unknown {
-  return error instanceof InvalidCursorError ? badUserInput(error.message, { argument: 'after' }) : error;
+  if (error instanceof InvalidCursorError) return badUserInput(error.message, { argument: 'after' });
+  if (error instanceof EventLogUnavailableError) {
+    return new GatewayError(
+      ErrorCode.EVENT_LOG_UNAVAILABLE,
+      `The event log is unavailable: ${error.message}`,
+    );
+  }
+  return error;
 }
 
 /** A subscription ends when its client goes away or the gateway shuts down. */
@@ -50,9 +57,40 @@ async function* deliveries(log: EventLog, options: SubscribeOptions): AsyncGener
   }
 }
 
+/**
+ * A subscription field fed from the event log: the events matching `filter`
+ * (after the `after` argument, when given), each turned into the field's
+ * payload with a fresh request scope, so nested fields read current data
+ * within their own deadline.
+ */
+export function eventSubscription<Args extends { after?: string | null }, Payload>(
+  filter: (args: Args, ctx: GatewayContext) => EventFilter | Promise<EventFilter>,
+  payload: (event: GatewayEvent, args: Args, ctx: GatewayContext) => Payload,
+) {
+  return {
+    subscribe: async (_parent: unknown, args: Args, ctx: GatewayContext) =>
+      deliveries(ctx.events, {
+        after: args.after,
+        filter: await filter(args, ctx),
+        signal: untilClosed(ctx),
+      }),
+    resolve: (delivery: Delivery, args: Args, ctx: GatewayContext): Payload => {
+      if ('error' in delivery) throw delivery.error;
+      ctx.renew();
+      return payload(delivery.event, args, ctx);
+    },
+  };
+}
+
 export const eventResolvers: Resolvers = {
   Query: {
-    latestEventCursor: (_parent, _args, ctx) => ctx.events.head(),
+    async latestEventCursor(_parent, _args, ctx) {
+      try {
+        return await ctx.events.head();
+      } catch (error) {
+        throw asUserError(error);
+      }
+    },
     async events(_parent, args, ctx) {
       const first = pageSize(args.first, MAX_EVENTS_PAGE, 50);
       let events: GatewayEvent[];

@@ -1,5 +1,10 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { StripeCustomer as StripeCustomerModel, StripeInvoice as StripeInvoiceModel, StripeInvoiceLine as StripeInvoiceLineModel, StripeSubscription as StripeSubscriptionModel, StripeSubscriptionItem as StripeSubscriptionItemModel, StripePrice as StripePriceModel } from '../../connectors/stripe/models.ts';
+import type { CustomerModel as CustomerModelModel, CustomerEventModel as CustomerEventModelModel } from '../unified/customer.ts';
+import type { AppUser as AppUserModel } from '../../connectors/app/models.ts';
+import type { ZendeskTicket as ZendeskTicketModel, ZendeskUser as ZendeskUserModel } from '../../connectors/zendesk/models.ts';
+import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel } from '../../connectors/hubspot/models.ts';
+import type { ShopifyOrder as ShopifyOrderModel, ShopifyLineItem as ShopifyLineItemModel, ShopifyCustomer as ShopifyCustomerModel } from '../../connectors/shopify/models.ts';
 import type { GatewayEvent as GatewayEventModel } from '../events/event.ts';
 import type { GatewayContext } from '../context.ts';
 export type Maybe<T> = T | null;
@@ -19,18 +24,114 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** The product's plans. */
+export type AppPlan =
+  | 'enterprise'
+  | 'free'
+  | 'pro'
+  | 'starter';
+
+/** A user of the company's own product. */
+export type AppUser = Node & {
+  __typename?: 'AppUser';
+  /** The company the user signed up for, when they gave one. */
+  company: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  /** When the user deleted their account; null while it is active. */
+  deletedAt: Maybe<Scalars['DateTime']['output']>;
+  email: Scalars['String']['output'];
+  firstName: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  lastName: Scalars['String']['output'];
+  /** First and last name, joined by a space. */
+  name: Scalars['String']['output'];
+  plan: AppPlan;
+  /** Product user id (`usr_...`). */
+  sourceId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type AppUserConnection = {
+  __typename?: 'AppUserConnection';
+  edges: Array<AppUserEdge>;
+  pageInfo: PageInfo;
+};
+
+export type AppUserEdge = {
+  __typename?: 'AppUserEdge';
+  cursor: Scalars['String']['output'];
+  node: AppUser;
+};
+
+/** A product user event, with the user as the product has it now. */
+export type AppUserEvent = {
+  __typename?: 'AppUserEvent';
+  event: Event;
+  /** The user, read from the product's API when the event is delivered; null if it is gone. */
+  user: Maybe<AppUser>;
+};
+
+/** A Stripe customer. */
+export type BillingCustomer = Node & {
+  __typename?: 'BillingCustomer';
+  /** Balance in the smallest currency unit; negative is credit. */
+  balance: Scalars['Int']['output'];
+  createdAt: Scalars['DateTime']['output'];
+  /** Three-letter ISO currency code, lower case, once the customer has been billed. */
+  currency: Maybe<Scalars['String']['output']>;
+  delinquent: Scalars['Boolean']['output'];
+  email: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  invoices: InvoiceConnection;
+  metadata: Scalars['JSON']['output'];
+  name: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  /** Stripe customer id (`cus_...`). */
+  sourceId: Scalars['ID']['output'];
+  subscriptions: BillingSubscriptionConnection;
+};
+
+
+/** A Stripe customer. */
+export type BillingCustomerInvoicesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<InvoiceStatus>;
+};
+
+
+/** A Stripe customer. */
+export type BillingCustomerSubscriptionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<SubscriptionStatus>;
+};
+
+export type BillingCustomerConnection = {
+  __typename?: 'BillingCustomerConnection';
+  edges: Array<BillingCustomerEdge>;
+  pageInfo: PageInfo;
+};
+
+export type BillingCustomerEdge = {
+  __typename?: 'BillingCustomerEdge';
+  cursor: Scalars['String']['output'];
+  node: BillingCustomer;
+};
+
 /** A Stripe subscription (named so as not to clash with GraphQL's Subscription root). */
-export type BillingSubscription = {
+export type BillingSubscription = Node & {
   __typename?: 'BillingSubscription';
   cancelAtPeriodEnd: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
   currency: Scalars['String']['output'];
-  customer: Maybe<Customer>;
-  /** Stripe subscription id (`sub_...`). */
+  customer: Maybe<BillingCustomer>;
   id: Scalars['ID']['output'];
   items: Array<SubscriptionItem>;
   latestInvoice: Maybe<Invoice>;
   metadata: Scalars['JSON']['output'];
+  /** Stripe subscription id (`sub_...`). */
+  sourceId: Scalars['ID']['output'];
   startDate: Scalars['DateTime']['output'];
   status: SubscriptionStatus;
   trialEnd: Maybe<Scalars['DateTime']['output']>;
@@ -49,25 +150,185 @@ export type BillingSubscriptionEdge = {
   node: BillingSubscription;
 };
 
-export type Customer = {
-  __typename?: 'Customer';
-  /** Balance in the smallest currency unit; negative is credit. */
-  balance: Scalars['Int']['output'];
-  createdAt: Scalars['DateTime']['output'];
-  /** Three-letter ISO currency code, lower case, once the customer has been billed. */
-  currency: Maybe<Scalars['String']['output']>;
-  delinquent: Scalars['Boolean']['output'];
+/** A Shopify customer (named so as not to clash with the billing Customer). */
+export type CommerceCustomer = Node & {
+  __typename?: 'CommerceCustomer';
+  /** Lifetime spend in the shop's currency. */
+  amountSpent: Maybe<Money>;
   email: Maybe<Scalars['String']['output']>;
-  /** Stripe customer id (`cus_...`). */
+  firstName: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  invoices: InvoiceConnection;
-  metadata: Scalars['JSON']['output'];
+  lastName: Maybe<Scalars['String']['output']>;
+  /** The display name Shopify shows (first and last name, else the email). */
   name: Maybe<Scalars['String']['output']>;
-  phone: Maybe<Scalars['String']['output']>;
-  subscriptions: BillingSubscriptionConnection;
+  numberOfOrders: Maybe<Scalars['Int']['output']>;
+  /** The customer's orders, newest first. `first` is 1 to 100 (default 20). */
+  orders: OrderConnection;
+  /** Shopify global id (`gid://shopify/Customer/...`). */
+  sourceId: Scalars['ID']['output'];
 };
 
 
+/** A Shopify customer (named so as not to clash with the billing Customer). */
+export type CommerceCustomerOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A HubSpot company. */
+export type CrmCompany = Node & {
+  __typename?: 'CrmCompany';
+  /** Contacts associated with the company. `first` is 1 to 100 (default 20). */
+  contacts: CrmContactConnection;
+  createdAt: Scalars['DateTime']['output'];
+  /** Deals associated with the company. `first` is 1 to 100 (default 20). */
+  deals: CrmDealConnection;
+  /** The company's web domain (`acme.example`). */
+  domain: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  /** HubSpot's industry value (`COMPUTER_SOFTWARE`). */
+  industry: Maybe<Scalars['String']['output']>;
+  name: Maybe<Scalars['String']['output']>;
+  /** HubSpot record id. */
+  sourceId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A HubSpot company. */
+export type CrmCompanyContactsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A HubSpot company. */
+export type CrmCompanyDealsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CrmCompanyConnection = {
+  __typename?: 'CrmCompanyConnection';
+  edges: Array<CrmCompanyEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CrmCompanyEdge = {
+  __typename?: 'CrmCompanyEdge';
+  cursor: Scalars['String']['output'];
+  node: CrmCompany;
+};
+
+/** A HubSpot contact: a person the company is in touch with. */
+export type CrmContact = Node & {
+  __typename?: 'CrmContact';
+  /** The contact's primary company (else the first associated one), or null. */
+  company: Maybe<CrmCompany>;
+  createdAt: Scalars['DateTime']['output'];
+  /** Deals associated with the contact. `first` is 1 to 100 (default 20). */
+  deals: CrmDealConnection;
+  email: Maybe<Scalars['String']['output']>;
+  firstName: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  jobTitle: Maybe<Scalars['String']['output']>;
+  lastName: Maybe<Scalars['String']['output']>;
+  /** HubSpot lifecycle stage: `subscriber`, `lead`, `marketingqualifiedlead`, `salesqualifiedlead`, `opportunity`, `customer`, `evangelist` or `other`. */
+  lifecycleStage: Maybe<Scalars['String']['output']>;
+  /** First and last name, or null when HubSpot has neither. */
+  name: Maybe<Scalars['String']['output']>;
+  phone: Maybe<Scalars['String']['output']>;
+  /** HubSpot record id. */
+  sourceId: Scalars['ID']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A HubSpot contact: a person the company is in touch with. */
+export type CrmContactDealsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CrmContactConnection = {
+  __typename?: 'CrmContactConnection';
+  edges: Array<CrmContactEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CrmContactEdge = {
+  __typename?: 'CrmContactEdge';
+  cursor: Scalars['String']['output'];
+  node: CrmContact;
+};
+
+/** A HubSpot deal: a sale in progress or done. */
+export type CrmDeal = Node & {
+  __typename?: 'CrmDeal';
+  /** The deal amount in its currency's units (not cents), or null. */
+  amount: Maybe<Scalars['Float']['output']>;
+  closeDate: Maybe<Scalars['DateTime']['output']>;
+  /** The deal's primary company (else the first associated one), or null. */
+  company: Maybe<CrmCompany>;
+  /** Contacts associated with the deal. `first` is 1 to 100 (default 20). */
+  contacts: CrmContactConnection;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  name: Maybe<Scalars['String']['output']>;
+  /** Internal name of the deal's pipeline (`default`). */
+  pipeline: Maybe<Scalars['String']['output']>;
+  /** HubSpot record id. */
+  sourceId: Scalars['ID']['output'];
+  /** Internal name of the deal's pipeline stage (`appointmentscheduled` ... `closedwon`, `closedlost`). */
+  stage: Maybe<Scalars['String']['output']>;
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** A HubSpot deal: a sale in progress or done. */
+export type CrmDealContactsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type CrmDealConnection = {
+  __typename?: 'CrmDealConnection';
+  edges: Array<CrmDealEdge>;
+  pageInfo: PageInfo;
+};
+
+export type CrmDealEdge = {
+  __typename?: 'CrmDealEdge';
+  cursor: Scalars['String']['output'];
+  node: CrmDeal;
+};
+
+/** One person as a customer across billing, CRM, support, commerce and the product. */
+export type Customer = Node & {
+  __typename?: 'Customer';
+  /** The user of the company's own product. */
+  app: Maybe<AppUser>;
+  /** Billing: the Stripe customer. */
+  billing: Maybe<BillingCustomer>;
+  /** Commerce: the Shopify customer, with orders. */
+  commerce: Maybe<CommerceCustomer>;
+  /** CRM: the HubSpot contact, with company and deals. */
+  crm: Maybe<CrmContact>;
+  /** Lower-cased email: the key that joins the sources. */
+  email: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** Shortcut to `billing.invoices` (null without a billing customer). */
+  invoices: Maybe<InvoiceConnection>;
+  /** The person's name, as the first source that knows it says (product, CRM, billing, commerce, support). */
+  name: Maybe<Scalars['String']['output']>;
+  /** Shortcut to `billing.subscriptions` (null without a billing customer). */
+  subscriptions: Maybe<BillingSubscriptionConnection>;
+  /** Support: the Zendesk user, with tickets. */
+  support: Maybe<SupportUser>;
+};
+
+
+/** One person as a customer across billing, CRM, support, commerce and the product. */
 export type CustomerInvoicesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -75,6 +336,7 @@ export type CustomerInvoicesArgs = {
 };
 
 
+/** One person as a customer across billing, CRM, support, commerce and the product. */
 export type CustomerSubscriptionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -91,6 +353,13 @@ export type CustomerEdge = {
   __typename?: 'CustomerEdge';
   cursor: Scalars['String']['output'];
   node: Customer;
+};
+
+/** A change to one customer, in any source. */
+export type CustomerEvent = {
+  __typename?: 'CustomerEvent';
+  customer: Customer;
+  event: Event;
 };
 
 /** A change reported by a source's webhook, as stored in the event log. */
@@ -125,6 +394,8 @@ export type EventEdge = {
 
 /** Which events to return. An absent or empty list matches everything. */
 export type EventFilter = {
+  /** Emails of the person events are about (`subject.email`), case-insensitive. */
+  emails?: InputMaybe<Array<Scalars['String']['input']>>;
   sources?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Exact type names, or prefixes ending in `*` (`customer.*`). */
   types?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -153,7 +424,8 @@ export type Heartbeat = {
   tick: Scalars['Int']['output'];
 };
 
-export type Invoice = {
+/** A Stripe invoice. */
+export type Invoice = Node & {
   __typename?: 'Invoice';
   amountDue: Scalars['Int']['output'];
   amountPaid: Scalars['Int']['output'];
@@ -161,15 +433,16 @@ export type Invoice = {
   createdAt: Scalars['DateTime']['output'];
   currency: Scalars['String']['output'];
   /** The billed customer; null when Stripe no longer has it. */
-  customer: Maybe<Customer>;
+  customer: Maybe<BillingCustomer>;
   dueDate: Maybe<Scalars['DateTime']['output']>;
   hostedInvoiceUrl: Maybe<Scalars['String']['output']>;
-  /** Stripe invoice id (`in_...`). */
   id: Scalars['ID']['output'];
   lines: Array<InvoiceLine>;
   number: Maybe<Scalars['String']['output']>;
   periodEnd: Scalars['DateTime']['output'];
   periodStart: Scalars['DateTime']['output'];
+  /** Stripe invoice id (`in_...`). */
+  sourceId: Scalars['ID']['output'];
   status: Maybe<InvoiceStatus>;
   subscription: Maybe<BillingSubscription>;
   subtotal: Scalars['Int']['output'];
@@ -204,6 +477,69 @@ export type InvoiceStatus =
   | 'uncollectible'
   | 'void';
 
+/** An amount of money: a decimal string and an ISO 4217 currency code. */
+export type Money = {
+  __typename?: 'Money';
+  /** Decimal amount, like `25.0` or `199.99`. */
+  amount: Scalars['String']['output'];
+  /** Three-letter ISO currency code, upper case (`USD`). */
+  currencyCode: Scalars['String']['output'];
+};
+
+/** An object with a global id, refetchable through `Query.node`. */
+export type Node = {
+  /** Global id: opaque, unique across every source. */
+  id: Scalars['ID']['output'];
+};
+
+/** A Shopify order. */
+export type Order = Node & {
+  __typename?: 'Order';
+  createdAt: Scalars['DateTime']['output'];
+  /** The buyer; null for a guest checkout. */
+  customer: Maybe<CommerceCustomer>;
+  email: Maybe<Scalars['String']['output']>;
+  /** Shopify's display financial status: `PENDING`, `AUTHORIZED`, `PARTIALLY_PAID`, `PAID`, `PARTIALLY_REFUNDED`, `REFUNDED`, `VOIDED`, `EXPIRED`. */
+  financialStatus: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  lineItems: Array<OrderLineItem>;
+  /** The order's name as the shop shows it (`#1001`). */
+  name: Scalars['String']['output'];
+  /** Shopify global id (`gid://shopify/Order/...`). */
+  sourceId: Scalars['ID']['output'];
+  /** The total in the shop's currency. */
+  totalPrice: Money;
+};
+
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  edges: Array<OrderEdge>;
+  pageInfo: PageInfo;
+};
+
+export type OrderEdge = {
+  __typename?: 'OrderEdge';
+  cursor: Scalars['String']['output'];
+  node: Order;
+};
+
+/** An order event, with the order as Shopify has it now. */
+export type OrderEvent = {
+  __typename?: 'OrderEvent';
+  event: Event;
+  /** The order, read from Shopify when the event is delivered; null if it is gone. */
+  order: Maybe<Order>;
+};
+
+export type OrderLineItem = {
+  __typename?: 'OrderLineItem';
+  quantity: Scalars['Int']['output'];
+  sku: Maybe<Scalars['String']['output']>;
+  title: Scalars['String']['output'];
+  /** The price of one unit before discounts, in the shop's currency. */
+  unitPrice: Maybe<Money>;
+};
+
 /** Relay pagination state of a connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -225,19 +561,52 @@ export type Price = {
 
 export type Query = {
   __typename?: 'Query';
-  /** A billing customer by Stripe id (`cus_...`), or null. */
-  billingCustomer: Maybe<Customer>;
-  /** A subscription by Stripe id (`sub_...`), or null. */
+  /** A product user by id (`usr_...`), deleted ones included (see `deletedAt`), or null. */
+  appUser: Maybe<AppUser>;
+  /** The active product user with this email (case-insensitive), or null. */
+  appUserByEmail: Maybe<AppUser>;
+  /** Users of the product, newest first; deleted users are left out. `first` is 1 to 100 (default 20). */
+  appUsers: AppUserConnection;
+  /** A billing customer by id (global id or Stripe `cus_...`), or null. */
+  billingCustomer: Maybe<BillingCustomer>;
+  /** The billing customer with this email (case-insensitive), or null. */
+  billingCustomerByEmail: Maybe<BillingCustomer>;
+  /** Billing customers, newest first. `first` is 1 to 100 (default 20); `email` filters by exact email. */
+  billingCustomers: BillingCustomerConnection;
+  /** A subscription by id (global id or Stripe `sub_...`), or null. */
   billingSubscription: Maybe<BillingSubscription>;
-  /** The customer with this email (case-insensitive), or null. */
+  /** A commerce customer by id, or null. */
+  commerceCustomer: Maybe<CommerceCustomer>;
+  /** The commerce customer with this email (case-insensitive), or null. */
+  commerceCustomerByEmail: Maybe<CommerceCustomer>;
+  /** HubSpot companies, in HubSpot's list order. `first` is 1 to 100 (default 20). */
+  crmCompanies: CrmCompanyConnection;
+  /** A company by HubSpot record id, or null. */
+  crmCompany: Maybe<CrmCompany>;
+  /** A contact by HubSpot record id, or null. */
+  crmContact: Maybe<CrmContact>;
+  /** The contact with this email (case-insensitive), or null. */
+  crmContactByEmail: Maybe<CrmContact>;
+  /** HubSpot contacts, in HubSpot's list order. `first` is 1 to 100 (default 20). */
+  crmContacts: CrmContactConnection;
+  /** A deal by HubSpot record id, or null. */
+  crmDeal: Maybe<CrmDeal>;
+  /** HubSpot deals, in HubSpot's list order. `first` is 1 to 100 (default 20). */
+  crmDeals: CrmDealConnection;
+  /** The customer with this email (case-insensitive), or null when no source knows it. */
   customer: Maybe<Customer>;
-  /** Customers, newest first. `first` is 1 to 100 (default 20); `email` filters by exact email. */
+  /**
+   * Customers as the customer directory lists them (the CRM when it is on, else
+   * billing, commerce, the product or support; `CUSTOMER_DIRECTORY` picks one).
+   * `first` is 1 to 100 (default 20); `search` narrows by name or email as that
+   * source allows.
+   */
   customers: CustomerConnection;
   /** The retained event history, oldest first, after the `after` cursor. `first` is 1 to 500 (default 50). */
   events: EventConnection;
   /** The gateway's own facts: version and the state of every source. */
   gateway: GatewayInfo;
-  /** An invoice by Stripe id (`in_...`), or null. */
+  /** An invoice by id (global id or Stripe `in_...`), or null. */
   invoice: Maybe<Invoice>;
   /** Invoices, newest first. `first` is 1 to 100 (default 20). */
   invoices: InvoiceConnection;
@@ -247,8 +616,48 @@ export type Query = {
    * between reading history and going live.
    */
   latestEventCursor: Scalars['String']['output'];
+  /** The object with this global id, or null. */
+  node: Maybe<Node>;
+  /** The objects with these global ids, in the same order; null for each one not found. */
+  nodes: Array<Maybe<Node>>;
+  /** An order by id, or null. */
+  order: Maybe<Order>;
+  /**
+   * Orders, newest first. `first` is 1 to 100 (default 20). `query` is Shopify's
+   * search syntax, passed through (`financial_status:paid`, `email:alex@example.com`,
+   * `created_at:>2026-01-01`).
+   */
+  orders: OrderConnection;
   /** Subscriptions, newest first. `first` is 1 to 100 (default 20). */
   subscriptions: BillingSubscriptionConnection;
+  /** A Zendesk user (end user, agent or admin) by id, or null. */
+  supportUser: Maybe<SupportUser>;
+  /** The Zendesk user whose primary email is this one (case-insensitive), or null. */
+  supportUserByEmail: Maybe<SupportUser>;
+  /** A ticket by Zendesk id, or null. */
+  ticket: Maybe<SupportTicket>;
+  /**
+   * Tickets, in Zendesk's list order (by id, oldest first). `first` is 1 to 100
+   * (default 20). With `status`, Zendesk's search index answers, which can lag
+   * new changes by a few minutes.
+   */
+  tickets: SupportTicketConnection;
+};
+
+
+export type QueryAppUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryAppUserByEmailArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type QueryAppUsersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -257,8 +666,68 @@ export type QueryBillingCustomerArgs = {
 };
 
 
+export type QueryBillingCustomerByEmailArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type QueryBillingCustomersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  email?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryBillingSubscriptionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommerceCustomerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCommerceCustomerByEmailArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type QueryCrmCompaniesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCrmCompanyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrmContactArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrmContactByEmailArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type QueryCrmContactsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryCrmDealArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryCrmDealsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -269,8 +738,8 @@ export type QueryCustomerArgs = {
 
 export type QueryCustomersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
-  email?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -293,10 +762,54 @@ export type QueryInvoicesArgs = {
 };
 
 
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  query?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QuerySubscriptionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<SubscriptionStatus>;
+};
+
+
+export type QuerySupportUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySupportUserByEmailArgs = {
+  email: Scalars['String']['input'];
+};
+
+
+export type QueryTicketArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<TicketStatus>;
 };
 
 export type SourceStatus = {
@@ -310,6 +823,8 @@ export type SourceStatus = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Every change of the customer with this email, in any source, live (with `after`: replayed first). */
+  customerChanged: CustomerEvent;
   /**
    * Every event matching `filter`, live. With `after`, first replays the retained
    * events after that cursor, then goes live with no gap and no duplicate.
@@ -317,6 +832,18 @@ export type Subscription = {
   events: Event;
   /** Sends `tick` every `intervalMs` (100 to 60000, default 1000): a liveness probe for subscription transports. */
   heartbeat: Heartbeat;
+  /** Orders created in the shop (`orders/create`), live; with `after`, replayed first. */
+  orderCreated: OrderEvent;
+  /** Changes to support tickets (`ticket.*` events), live; with `after`, replayed first. */
+  ticketUpdated: TicketEvent;
+  /** Users signing up to the product (`user.created`), live; with `after`, replayed first. */
+  userCreated: AppUserEvent;
+};
+
+
+export type SubscriptionCustomerChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  email: Scalars['String']['input'];
 };
 
 
@@ -328,6 +855,21 @@ export type SubscriptionEventsArgs = {
 
 export type SubscriptionHeartbeatArgs = {
   intervalMs?: Scalars['Int']['input'];
+};
+
+
+export type SubscriptionOrderCreatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionTicketUpdatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionUserCreatedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type SubscriptionItem = {
@@ -346,6 +888,104 @@ export type SubscriptionStatus =
   | 'paused'
   | 'trialing'
   | 'unpaid';
+
+/** A Zendesk Support ticket. */
+export type SupportTicket = Node & {
+  __typename?: 'SupportTicket';
+  /** The agent working on it, if any. */
+  assignee: Maybe<SupportUser>;
+  createdAt: Scalars['DateTime']['output'];
+  /** The first comment of the ticket, as plain text. */
+  description: Maybe<Scalars['String']['output']>;
+  /** When a task ticket is due. */
+  dueAt: Maybe<Scalars['DateTime']['output']>;
+  id: Scalars['ID']['output'];
+  priority: Maybe<TicketPriority>;
+  /** Who asked; null when Zendesk no longer has the user. */
+  requester: Maybe<SupportUser>;
+  /** Zendesk ticket id (a number, as a string). */
+  sourceId: Scalars['ID']['output'];
+  status: TicketStatus;
+  subject: Maybe<Scalars['String']['output']>;
+  tags: Array<Scalars['String']['output']>;
+  type: Maybe<TicketType>;
+  updatedAt: Scalars['DateTime']['output'];
+  /** The ticket in the Zendesk agent workspace (`https://<subdomain>.zendesk.com/agent/tickets/<id>`). */
+  url: Scalars['String']['output'];
+};
+
+export type SupportTicketConnection = {
+  __typename?: 'SupportTicketConnection';
+  edges: Array<SupportTicketEdge>;
+  pageInfo: PageInfo;
+};
+
+export type SupportTicketEdge = {
+  __typename?: 'SupportTicketEdge';
+  cursor: Scalars['String']['output'];
+  node: SupportTicket;
+};
+
+/** A Zendesk user: an end user who asks, or an agent or admin who answers. */
+export type SupportUser = Node & {
+  __typename?: 'SupportUser';
+  createdAt: Scalars['DateTime']['output'];
+  /** Primary email; null for users known only by another identity. */
+  email: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  phone: Maybe<Scalars['String']['output']>;
+  role: SupportUserRole;
+  /** Zendesk user id (a number, as a string). */
+  sourceId: Scalars['ID']['output'];
+  /**
+   * Tickets this user requested. `first` is 1 to 100 (default 20). With `status`,
+   * Zendesk's search index answers, which can lag new changes by a few minutes.
+   */
+  tickets: SupportTicketConnection;
+};
+
+
+/** A Zendesk user: an end user who asks, or an agent or admin who answers. */
+export type SupportUserTicketsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<TicketStatus>;
+};
+
+/** A Zendesk user's role (Zendesk spells the first one `end-user`). */
+export type SupportUserRole =
+  | 'admin'
+  | 'agent'
+  | 'end_user';
+
+/** A ticket event, with the ticket as Zendesk has it now. */
+export type TicketEvent = {
+  __typename?: 'TicketEvent';
+  event: Event;
+  /** The ticket, read from Zendesk when the event is delivered; null if it is gone. */
+  ticket: Maybe<SupportTicket>;
+};
+
+export type TicketPriority =
+  | 'high'
+  | 'low'
+  | 'normal'
+  | 'urgent';
+
+export type TicketStatus =
+  | 'closed'
+  | 'hold'
+  | 'new'
+  | 'open'
+  | 'pending'
+  | 'solved';
+
+export type TicketType =
+  | 'incident'
+  | 'problem'
+  | 'question'
+  | 'task';
 
 
 
@@ -417,22 +1057,59 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node:
+    | ( AppUserModel )
+    | ( StripeCustomerModel )
+    | ( StripeSubscriptionModel )
+    | ( ShopifyCustomerModel )
+    | ( HubSpotCompanyModel )
+    | ( HubSpotContactModel )
+    | ( HubSpotDealModel )
+    | ( CustomerModelModel )
+    | ( StripeInvoiceModel )
+    | ( ShopifyOrderModel )
+    | ( ZendeskTicketModel )
+    | ( ZendeskUserModel )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AppPlan: AppPlan;
+  AppUser: ResolverTypeWrapper<AppUserModel>;
+  AppUserConnection: ResolverTypeWrapper<Omit<AppUserConnection, 'edges'> & { edges: Array<ResolversTypes['AppUserEdge']> }>;
+  AppUserEdge: ResolverTypeWrapper<Omit<AppUserEdge, 'node'> & { node: ResolversTypes['AppUser'] }>;
+  AppUserEvent: ResolverTypeWrapper<GatewayEventModel>;
+  BillingCustomer: ResolverTypeWrapper<StripeCustomerModel>;
+  BillingCustomerConnection: ResolverTypeWrapper<Omit<BillingCustomerConnection, 'edges'> & { edges: Array<ResolversTypes['BillingCustomerEdge']> }>;
+  BillingCustomerEdge: ResolverTypeWrapper<Omit<BillingCustomerEdge, 'node'> & { node: ResolversTypes['BillingCustomer'] }>;
   BillingSubscription: ResolverTypeWrapper<StripeSubscriptionModel>;
   BillingSubscriptionConnection: ResolverTypeWrapper<Omit<BillingSubscriptionConnection, 'edges'> & { edges: Array<ResolversTypes['BillingSubscriptionEdge']> }>;
   BillingSubscriptionEdge: ResolverTypeWrapper<Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversTypes['BillingSubscription'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Customer: ResolverTypeWrapper<StripeCustomerModel>;
+  CommerceCustomer: ResolverTypeWrapper<ShopifyCustomerModel>;
+  CrmCompany: ResolverTypeWrapper<HubSpotCompanyModel>;
+  CrmCompanyConnection: ResolverTypeWrapper<Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CrmCompanyEdge']> }>;
+  CrmCompanyEdge: ResolverTypeWrapper<Omit<CrmCompanyEdge, 'node'> & { node: ResolversTypes['CrmCompany'] }>;
+  CrmContact: ResolverTypeWrapper<HubSpotContactModel>;
+  CrmContactConnection: ResolverTypeWrapper<Omit<CrmContactConnection, 'edges'> & { edges: Array<ResolversTypes['CrmContactEdge']> }>;
+  CrmContactEdge: ResolverTypeWrapper<Omit<CrmContactEdge, 'node'> & { node: ResolversTypes['CrmContact'] }>;
+  CrmDeal: ResolverTypeWrapper<HubSpotDealModel>;
+  CrmDealConnection: ResolverTypeWrapper<Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversTypes['CrmDealEdge']> }>;
+  CrmDealEdge: ResolverTypeWrapper<Omit<CrmDealEdge, 'node'> & { node: ResolversTypes['CrmDeal'] }>;
+  Customer: ResolverTypeWrapper<CustomerModelModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
+  CustomerEvent: ResolverTypeWrapper<CustomerEventModelModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Event: ResolverTypeWrapper<GatewayEventModel>;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   EventSubject: ResolverTypeWrapper<EventSubject>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GatewayInfo: ResolverTypeWrapper<GatewayInfo>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -443,6 +1120,13 @@ export type ResolversTypes = {
   InvoiceLine: ResolverTypeWrapper<StripeInvoiceLineModel>;
   InvoiceStatus: InvoiceStatus;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
+  Money: ResolverTypeWrapper<Money>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  Order: ResolverTypeWrapper<ShopifyOrderModel>;
+  OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
+  OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
+  OrderEvent: ResolverTypeWrapper<GatewayEventModel>;
+  OrderLineItem: ResolverTypeWrapper<ShopifyLineItemModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Price: ResolverTypeWrapper<StripePriceModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -451,23 +1135,51 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItemModel>;
   SubscriptionStatus: SubscriptionStatus;
+  SupportTicket: ResolverTypeWrapper<ZendeskTicketModel>;
+  SupportTicketConnection: ResolverTypeWrapper<Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversTypes['SupportTicketEdge']> }>;
+  SupportTicketEdge: ResolverTypeWrapper<Omit<SupportTicketEdge, 'node'> & { node: ResolversTypes['SupportTicket'] }>;
+  SupportUser: ResolverTypeWrapper<ZendeskUserModel>;
+  SupportUserRole: SupportUserRole;
+  TicketEvent: ResolverTypeWrapper<GatewayEventModel>;
+  TicketPriority: TicketPriority;
+  TicketStatus: TicketStatus;
+  TicketType: TicketType;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AppUser: AppUserModel;
+  AppUserConnection: Omit<AppUserConnection, 'edges'> & { edges: Array<ResolversParentTypes['AppUserEdge']> };
+  AppUserEdge: Omit<AppUserEdge, 'node'> & { node: ResolversParentTypes['AppUser'] };
+  AppUserEvent: GatewayEventModel;
+  BillingCustomer: StripeCustomerModel;
+  BillingCustomerConnection: Omit<BillingCustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['BillingCustomerEdge']> };
+  BillingCustomerEdge: Omit<BillingCustomerEdge, 'node'> & { node: ResolversParentTypes['BillingCustomer'] };
   BillingSubscription: StripeSubscriptionModel;
   BillingSubscriptionConnection: Omit<BillingSubscriptionConnection, 'edges'> & { edges: Array<ResolversParentTypes['BillingSubscriptionEdge']> };
   BillingSubscriptionEdge: Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversParentTypes['BillingSubscription'] };
   Boolean: Scalars['Boolean']['output'];
-  Customer: StripeCustomerModel;
+  CommerceCustomer: ShopifyCustomerModel;
+  CrmCompany: HubSpotCompanyModel;
+  CrmCompanyConnection: Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmCompanyEdge']> };
+  CrmCompanyEdge: Omit<CrmCompanyEdge, 'node'> & { node: ResolversParentTypes['CrmCompany'] };
+  CrmContact: HubSpotContactModel;
+  CrmContactConnection: Omit<CrmContactConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmContactEdge']> };
+  CrmContactEdge: Omit<CrmContactEdge, 'node'> & { node: ResolversParentTypes['CrmContact'] };
+  CrmDeal: HubSpotDealModel;
+  CrmDealConnection: Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmDealEdge']> };
+  CrmDealEdge: Omit<CrmDealEdge, 'node'> & { node: ResolversParentTypes['CrmDeal'] };
+  Customer: CustomerModelModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
+  CustomerEvent: CustomerEventModelModel;
   DateTime: Scalars['DateTime']['output'];
   Event: GatewayEventModel;
   EventConnection: Omit<EventConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventEdge']> };
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   EventSubject: EventSubject;
+  Float: Scalars['Float']['output'];
   GatewayInfo: GatewayInfo;
   Heartbeat: Heartbeat;
   ID: Scalars['ID']['output'];
@@ -477,6 +1189,13 @@ export type ResolversParentTypes = {
   InvoiceEdge: Omit<InvoiceEdge, 'node'> & { node: ResolversParentTypes['Invoice'] };
   InvoiceLine: StripeInvoiceLineModel;
   JSON: Scalars['JSON']['output'];
+  Money: Money;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  Order: ShopifyOrderModel;
+  OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
+  OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
+  OrderEvent: GatewayEventModel;
+  OrderLineItem: ShopifyLineItemModel;
   PageInfo: PageInfo;
   Price: StripePriceModel;
   Query: Record<PropertyKey, never>;
@@ -484,21 +1203,84 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   SubscriptionItem: StripeSubscriptionItemModel;
+  SupportTicket: ZendeskTicketModel;
+  SupportTicketConnection: Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversParentTypes['SupportTicketEdge']> };
+  SupportTicketEdge: Omit<SupportTicketEdge, 'node'> & { node: ResolversParentTypes['SupportTicket'] };
+  SupportUser: ZendeskUserModel;
+  TicketEvent: GatewayEventModel;
+};
+
+export type AppUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUser'] = ResolversParentTypes['AppUser']> = {
+  company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  plan?: Resolver<ResolversTypes['AppPlan'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AppUserConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUserConnection'] = ResolversParentTypes['AppUserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AppUserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type AppUserEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUserEdge'] = ResolversParentTypes['AppUserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['AppUser'], ParentType, ContextType>;
+};
+
+export type AppUserEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUserEvent'] = ResolversParentTypes['AppUserEvent']> = {
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  user?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType>;
+};
+
+export type BillingCustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingCustomer'] = ResolversParentTypes['BillingCustomer']> = {
+  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  delinquent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<BillingCustomerInvoicesArgs, 'first'>>;
+  metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  subscriptions?: Resolver<ResolversTypes['BillingSubscriptionConnection'], ParentType, ContextType, RequireFields<BillingCustomerSubscriptionsArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BillingCustomerConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingCustomerConnection'] = ResolversParentTypes['BillingCustomerConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BillingCustomerEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type BillingCustomerEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingCustomerEdge'] = ResolversParentTypes['BillingCustomerEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType>;
 };
 
 export type BillingSubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingSubscription'] = ResolversParentTypes['BillingSubscription']> = {
   cancelAtPeriodEnd?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['SubscriptionItem']>, ParentType, ContextType>;
   latestInvoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType>;
   metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   startDate?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['SubscriptionStatus'], ParentType, ContextType>;
   trialEnd?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   trialStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type BillingSubscriptionConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingSubscriptionConnection'] = ResolversParentTypes['BillingSubscriptionConnection']> = {
@@ -511,18 +1293,106 @@ export type BillingSubscriptionEdgeResolvers<ContextType = GatewayContext, Paren
   node?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType>;
 };
 
-export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
-  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  delinquent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+export type CommerceCustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CommerceCustomer'] = ResolversParentTypes['CommerceCustomer']> = {
+  amountSpent?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<CustomerInvoicesArgs, 'first'>>;
-  metadata?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  numberOfOrders?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<CommerceCustomerOrdersArgs, 'first'>>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CrmCompanyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmCompany'] = ResolversParentTypes['CrmCompany']> = {
+  contacts?: Resolver<ResolversTypes['CrmContactConnection'], ParentType, ContextType, RequireFields<CrmCompanyContactsArgs, 'first'>>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deals?: Resolver<ResolversTypes['CrmDealConnection'], ParentType, ContextType, RequireFields<CrmCompanyDealsArgs, 'first'>>;
+  domain?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  industry?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CrmCompanyConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmCompanyConnection'] = ResolversParentTypes['CrmCompanyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CrmCompanyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CrmCompanyEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmCompanyEdge'] = ResolversParentTypes['CrmCompanyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CrmCompany'], ParentType, ContextType>;
+};
+
+export type CrmContactResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmContact'] = ResolversParentTypes['CrmContact']> = {
+  company?: Resolver<Maybe<ResolversTypes['CrmCompany']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deals?: Resolver<ResolversTypes['CrmDealConnection'], ParentType, ContextType, RequireFields<CrmContactDealsArgs, 'first'>>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  jobTitle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lifecycleStage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  subscriptions?: Resolver<ResolversTypes['BillingSubscriptionConnection'], ParentType, ContextType, RequireFields<CustomerSubscriptionsArgs, 'first'>>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CrmContactConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmContactConnection'] = ResolversParentTypes['CrmContactConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CrmContactEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CrmContactEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmContactEdge'] = ResolversParentTypes['CrmContactEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType>;
+};
+
+export type CrmDealResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmDeal'] = ResolversParentTypes['CrmDeal']> = {
+  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  closeDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  company?: Resolver<Maybe<ResolversTypes['CrmCompany']>, ParentType, ContextType>;
+  contacts?: Resolver<ResolversTypes['CrmContactConnection'], ParentType, ContextType, RequireFields<CrmDealContactsArgs, 'first'>>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pipeline?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CrmDealConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmDealConnection'] = ResolversParentTypes['CrmDealConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CrmDealEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type CrmDealEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmDealEdge'] = ResolversParentTypes['CrmDealEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CrmDeal'], ParentType, ContextType>;
+};
+
+export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
+  app?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType>;
+  billing?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
+  commerce?: Resolver<Maybe<ResolversTypes['CommerceCustomer']>, ParentType, ContextType>;
+  crm?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invoices?: Resolver<Maybe<ResolversTypes['InvoiceConnection']>, ParentType, ContextType, RequireFields<CustomerInvoicesArgs, 'first'>>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  subscriptions?: Resolver<Maybe<ResolversTypes['BillingSubscriptionConnection']>, ParentType, ContextType, RequireFields<CustomerSubscriptionsArgs, 'first'>>;
+  support?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type CustomerConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CustomerConnection'] = ResolversParentTypes['CustomerConnection']> = {
@@ -533,6 +1403,11 @@ export type CustomerConnectionResolvers<ContextType = GatewayContext, ParentType
 export type CustomerEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CustomerEdge'] = ResolversParentTypes['CustomerEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+};
+
+export type CustomerEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CustomerEvent'] = ResolversParentTypes['CustomerEvent']> = {
+  customer?: Resolver<ResolversTypes['Customer'], ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -583,7 +1458,7 @@ export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends Re
   amountRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   dueDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hostedInvoiceUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -591,10 +1466,12 @@ export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends Re
   number?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   periodEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['InvoiceStatus']>, ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type InvoiceConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InvoiceConnection'] = ResolversParentTypes['InvoiceConnection']> = {
@@ -619,6 +1496,50 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'JSON';
 }
 
+export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
+  amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser', ParentType, ContextType>;
+};
+
+export type OrderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  customer?: Resolver<Maybe<ResolversTypes['CommerceCustomer']>, ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  financialStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lineItems?: Resolver<Array<ResolversTypes['OrderLineItem']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  totalPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type OrderConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OrderEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type OrderEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderEdge'] = ResolversParentTypes['OrderEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+};
+
+export type OrderEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderEvent'] = ResolversParentTypes['OrderEvent']> = {
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType>;
+};
+
+export type OrderLineItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderLineItem'] = ResolversParentTypes['OrderLineItem']> = {
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -636,8 +1557,22 @@ export type PriceResolvers<ContextType = GatewayContext, ParentType extends Reso
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  billingCustomer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryBillingCustomerArgs, 'id'>>;
+  appUser?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType, RequireFields<QueryAppUserArgs, 'id'>>;
+  appUserByEmail?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType, RequireFields<QueryAppUserByEmailArgs, 'email'>>;
+  appUsers?: Resolver<ResolversTypes['AppUserConnection'], ParentType, ContextType, RequireFields<QueryAppUsersArgs, 'first'>>;
+  billingCustomer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType, RequireFields<QueryBillingCustomerArgs, 'id'>>;
+  billingCustomerByEmail?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType, RequireFields<QueryBillingCustomerByEmailArgs, 'email'>>;
+  billingCustomers?: Resolver<ResolversTypes['BillingCustomerConnection'], ParentType, ContextType, RequireFields<QueryBillingCustomersArgs, 'first'>>;
   billingSubscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType, RequireFields<QueryBillingSubscriptionArgs, 'id'>>;
+  commerceCustomer?: Resolver<Maybe<ResolversTypes['CommerceCustomer']>, ParentType, ContextType, RequireFields<QueryCommerceCustomerArgs, 'id'>>;
+  commerceCustomerByEmail?: Resolver<Maybe<ResolversTypes['CommerceCustomer']>, ParentType, ContextType, RequireFields<QueryCommerceCustomerByEmailArgs, 'email'>>;
+  crmCompanies?: Resolver<ResolversTypes['CrmCompanyConnection'], ParentType, ContextType, RequireFields<QueryCrmCompaniesArgs, 'first'>>;
+  crmCompany?: Resolver<Maybe<ResolversTypes['CrmCompany']>, ParentType, ContextType, RequireFields<QueryCrmCompanyArgs, 'id'>>;
+  crmContact?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType, RequireFields<QueryCrmContactArgs, 'id'>>;
+  crmContactByEmail?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType, RequireFields<QueryCrmContactByEmailArgs, 'email'>>;
+  crmContacts?: Resolver<ResolversTypes['CrmContactConnection'], ParentType, ContextType, RequireFields<QueryCrmContactsArgs, 'first'>>;
+  crmDeal?: Resolver<Maybe<ResolversTypes['CrmDeal']>, ParentType, ContextType, RequireFields<QueryCrmDealArgs, 'id'>>;
+  crmDeals?: Resolver<ResolversTypes['CrmDealConnection'], ParentType, ContextType, RequireFields<QueryCrmDealsArgs, 'first'>>;
   customer?: Resolver<Maybe<ResolversTypes['Customer']>, ParentType, ContextType, RequireFields<QueryCustomerArgs, 'email'>>;
   customers?: Resolver<ResolversTypes['CustomerConnection'], ParentType, ContextType, RequireFields<QueryCustomersArgs, 'first'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
@@ -645,7 +1580,15 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   invoice?: Resolver<Maybe<ResolversTypes['Invoice']>, ParentType, ContextType, RequireFields<QueryInvoiceArgs, 'id'>>;
   invoices?: Resolver<ResolversTypes['InvoiceConnection'], ParentType, ContextType, RequireFields<QueryInvoicesArgs, 'first'>>;
   latestEventCursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, RequireFields<QueryOrdersArgs, 'first'>>;
   subscriptions?: Resolver<ResolversTypes['BillingSubscriptionConnection'], ParentType, ContextType, RequireFields<QuerySubscriptionsArgs, 'first'>>;
+  supportUser?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType, RequireFields<QuerySupportUserArgs, 'id'>>;
+  supportUserByEmail?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType, RequireFields<QuerySupportUserByEmailArgs, 'email'>>;
+  ticket?: Resolver<Maybe<ResolversTypes['SupportTicket']>, ParentType, ContextType, RequireFields<QueryTicketArgs, 'id'>>;
+  tickets?: Resolver<ResolversTypes['SupportTicketConnection'], ParentType, ContextType, RequireFields<QueryTicketsArgs, 'first'>>;
 };
 
 export type SourceStatusResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
@@ -656,8 +1599,12 @@ export type SourceStatusResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  customerChanged?: SubscriptionResolver<ResolversTypes['CustomerEvent'], "customerChanged", ParentType, ContextType, RequireFields<SubscriptionCustomerChangedArgs, 'email'>>;
   events?: SubscriptionResolver<ResolversTypes['Event'], "events", ParentType, ContextType, Partial<SubscriptionEventsArgs>>;
   heartbeat?: SubscriptionResolver<ResolversTypes['Heartbeat'], "heartbeat", ParentType, ContextType, RequireFields<SubscriptionHeartbeatArgs, 'intervalMs'>>;
+  orderCreated?: SubscriptionResolver<ResolversTypes['OrderEvent'], "orderCreated", ParentType, ContextType, Partial<SubscriptionOrderCreatedArgs>>;
+  ticketUpdated?: SubscriptionResolver<ResolversTypes['TicketEvent'], "ticketUpdated", ParentType, ContextType, Partial<SubscriptionTicketUpdatedArgs>>;
+  userCreated?: SubscriptionResolver<ResolversTypes['AppUserEvent'], "userCreated", ParentType, ContextType, Partial<SubscriptionUserCreatedArgs>>;
 };
 
 export type SubscriptionItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SubscriptionItem'] = ResolversParentTypes['SubscriptionItem']> = {
@@ -666,13 +1613,76 @@ export type SubscriptionItemResolvers<ContextType = GatewayContext, ParentType e
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type SupportTicketResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportTicket'] = ResolversParentTypes['SupportTicket']> = {
+  assignee?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  dueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  priority?: Resolver<Maybe<ResolversTypes['TicketPriority']>, ParentType, ContextType>;
+  requester?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['TicketStatus'], ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['TicketType']>, ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type SupportTicketConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportTicketConnection'] = ResolversParentTypes['SupportTicketConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SupportTicketEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SupportTicketEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportTicketEdge'] = ResolversParentTypes['SupportTicketEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType>;
+};
+
+export type SupportUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportUser'] = ResolversParentTypes['SupportUser']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['SupportUserRole'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tickets?: Resolver<ResolversTypes['SupportTicketConnection'], ParentType, ContextType, RequireFields<SupportUserTicketsArgs, 'first'>>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type TicketEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TicketEvent'] = ResolversParentTypes['TicketEvent']> = {
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  ticket?: Resolver<Maybe<ResolversTypes['SupportTicket']>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
+  AppUser?: AppUserResolvers<ContextType>;
+  AppUserConnection?: AppUserConnectionResolvers<ContextType>;
+  AppUserEdge?: AppUserEdgeResolvers<ContextType>;
+  AppUserEvent?: AppUserEventResolvers<ContextType>;
+  BillingCustomer?: BillingCustomerResolvers<ContextType>;
+  BillingCustomerConnection?: BillingCustomerConnectionResolvers<ContextType>;
+  BillingCustomerEdge?: BillingCustomerEdgeResolvers<ContextType>;
   BillingSubscription?: BillingSubscriptionResolvers<ContextType>;
   BillingSubscriptionConnection?: BillingSubscriptionConnectionResolvers<ContextType>;
   BillingSubscriptionEdge?: BillingSubscriptionEdgeResolvers<ContextType>;
+  CommerceCustomer?: CommerceCustomerResolvers<ContextType>;
+  CrmCompany?: CrmCompanyResolvers<ContextType>;
+  CrmCompanyConnection?: CrmCompanyConnectionResolvers<ContextType>;
+  CrmCompanyEdge?: CrmCompanyEdgeResolvers<ContextType>;
+  CrmContact?: CrmContactResolvers<ContextType>;
+  CrmContactConnection?: CrmContactConnectionResolvers<ContextType>;
+  CrmContactEdge?: CrmContactEdgeResolvers<ContextType>;
+  CrmDeal?: CrmDealResolvers<ContextType>;
+  CrmDealConnection?: CrmDealConnectionResolvers<ContextType>;
+  CrmDealEdge?: CrmDealEdgeResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
+  CustomerEvent?: CustomerEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
@@ -685,11 +1695,23 @@ export type Resolvers<ContextType = GatewayContext> = {
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  Money?: MoneyResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
+  OrderEdge?: OrderEdgeResolvers<ContextType>;
+  OrderEvent?: OrderEventResolvers<ContextType>;
+  OrderLineItem?: OrderLineItemResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Price?: PriceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SourceStatus?: SourceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SubscriptionItem?: SubscriptionItemResolvers<ContextType>;
+  SupportTicket?: SupportTicketResolvers<ContextType>;
+  SupportTicketConnection?: SupportTicketConnectionResolvers<ContextType>;
+  SupportTicketEdge?: SupportTicketEdgeResolvers<ContextType>;
+  SupportUser?: SupportUserResolvers<ContextType>;
+  TicketEvent?: TicketEventResolvers<ContextType>;
 };
 

@@ -66,8 +66,8 @@ type AttemptOutcome =
  * - Every call has a deadline: `request.deadline`, else now + `defaultBudgetMs`
  *   (30 s). Each attempt is limited to `attemptTimeoutMs` (10 s) and never runs
  *   past the deadline.
- * - Only GET, HEAD, PUT, DELETE, OPTIONS, and calls carrying an
- *   `idempotencyKey`, are retried, at most `maxRetries` (3) times: after a
+ * - Only GET, HEAD, PUT, DELETE, OPTIONS, calls marked `idempotent` and calls
+ *   carrying an `idempotencyKey` are retried, at most `maxRetries` (3) times: after a
  *   connection error (ECONNRESET, ECONNREFUSED, a closed socket...), an attempt
  *   timeout, or a response whose status is in `retryStatuses` (429, 500, 502,
  *   503, 504). For responses with status >= 400, `retryHint` can overrule the
@@ -184,7 +184,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     const start = Date.now();
     const deadline = request.deadline ?? start + defaultBudgetMs;
     const budgetMs = deadline - start;
-    const retryable = IDEMPOTENT_METHODS.has(request.method) || request.idempotencyKey !== undefined;
+    const retryable =
+      IDEMPOTENT_METHODS.has(request.method) ||
+      request.idempotencyKey !== undefined ||
+      request.idempotent === true;
     const path = buildPath(basePath, request);
     const headers = { ...baseHeaders, ...lowerCaseKeys(request.headers ?? {}) };
     if (request.idempotencyKey !== undefined) headers[idempotencyHeader] = request.idempotencyKey;

@@ -21,6 +21,11 @@ export interface UpstreamRequest extends CallOptions {
    * idempotency header (see {@link UpstreamOptions.idempotencyHeader}).
    */
   idempotencyKey?: string | undefined;
+  /**
+   * Marks a non-idempotent method as safe to retry because the call only reads
+   * (a batch read or a GraphQL query sent with POST). Default false.
+   */
+  idempotent?: boolean | undefined;
   /** Operation name for logs and metrics (`customers.retrieve`). */
   operation: string;
 }
