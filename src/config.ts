@@ -192,6 +192,16 @@ export function loadConfig(
     if (parsed.success) sources.set(connector.name, parsed.data);
     else problems.push(...describe(parsed.error, env));
   }
+  const directory = core.success ? core.data.CUSTOMER_DIRECTORY : undefined;
+  if (
+    directory !== undefined &&
+    !connectors.some((c) => c.name === directory && c.customer?.directory !== undefined)
+  ) {
+    const listing = connectors.filter((c) => c.customer?.directory !== undefined).map((c) => c.name);
+    problems.push(
+      `CUSTOMER_DIRECTORY (CUSTOMER_DIRECTORY=${JSON.stringify(directory)}): no source of that name lists customers. Fix: set it to one of ${listing.join(', ')}, or unset it.`,
+    );
+  }
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
 }

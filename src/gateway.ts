@@ -210,15 +210,25 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
 
 const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
 #
-# Run this query, then try the subscription below in another tab: the demo
-# world changes every few seconds and each change arrives as a signed webhook.
+# Run this query: each customer is joined by email across billing (Stripe),
+# CRM (HubSpot), support (Zendesk), commerce (Shopify) and your product.
+# Then try a subscription in another tab: the demo world changes every few
+# seconds and each change arrives as its provider's signed webhook.
 #
-# subscription { events { id source type occurredAt subject { kind id email } } }
+# subscription { events { source type occurredAt subject { kind id email } } }
 
-query Invoices {
-  invoices(first: 5) {
+query Customers {
+  customers(first: 5) {
     edges {
-      node { id number status amountDue currency customer { id name email } }
+      node {
+        email
+        name
+        app { plan }
+        billing { balance subscriptions(first: 1) { edges { node { status } } } }
+        crm { company { name } }
+        support { tickets(first: 3) { edges { node { subject status } } } }
+        commerce { orders(first: 3) { edges { node { name totalPrice { amount currencyCode } } } } }
+      }
     }
     pageInfo { hasNextPage endCursor }
   }

@@ -57,4 +57,14 @@ describe('configuration', () => {
       ].join('\n'),
     );
   });
+
+  it('refuses a customer directory that does not list customers', () => {
+    expect(problems({ CUSTOMER_DIRECTORY: 'zendesk' })).toBe(
+      [
+        'Switchyard cannot start: 1 problem in the environment.',
+        '  - CUSTOMER_DIRECTORY (CUSTOMER_DIRECTORY="zendesk"): no source of that name lists customers. Fix: set it to one of stripe, app, hubspot, or unset it.',
+      ].join('\n'),
+    );
+    expect(loadConfig({ CUSTOMER_DIRECTORY: 'Stripe' }, connectors).core.CUSTOMER_DIRECTORY).toBe('stripe');
+  });
 });
