@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import { jsonReads } from '../../src/upstream/json-reads.ts';
 import { upstreamError, parseUpstream } from '../../src/upstream/http-errors.ts';
-import type { CallOptions, Upstream, UpstreamRequest, UpstreamResponse } from '../../src/upstream/types.ts';
+import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   DeletedCustomer,
   StripeCustomer,
@@ -74,29 +74,7 @@ function fail(response: UpstreamResponse): never {
 
 /** Builds the Stripe client over the shared upstream layer. */
 export function createStripeClient(upstream: Upstream): StripeClient {
-  async function get<T extends z.ZodType>(
-    operation: string,
-    path: string,
-    schema: T,
-    query: UpstreamRequest['query'],
-    call: CallOptions,
-  ): Promise<z.infer<T>> {
-    const response = await upstream.request({ method: 'GET', path, query, operation, ...call });
-    if (response.status !== 200) fail(response);
-    return parseUpstream(schema, response, { source, title, operation });
-  }
-
-  async function retrieve<T extends z.ZodType>(
-    operation: string,
-    path: string,
-    schema: T,
-    call: CallOptions,
-  ): Promise<z.infer<T> | null> {
-    const response = await upstream.request({ method: 'GET', path, operation, ...call });
-    if (response.status === 404) return null;
-    if (response.status !== 200) fail(response);
-    return parseUpstream(schema, response, { source, title, operation });
-  }
+  const { get, retrieve } = jsonReads(upstream, { source, title, fail });
 
   const page = <T>(list: { data: T[]; has_more: boolean }): Page<T> => ({
     data: list.data,

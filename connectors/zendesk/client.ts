@@ -1,6 +1,5 @@
-import type { z } from 'zod';
-import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts';
-import type { CallOptions, Upstream, UpstreamRequest, UpstreamResponse } from '../../src/upstream/types.ts';
+import { upstreamError } from '../../src/upstream/http-errors.ts';
+import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   TicketCursorPage,
   TicketEnvelope,
@@ -12,6 +11,7 @@ import {
   describeError,
 } from './models.ts';
 import type { TicketStatus, ZendeskTicket, ZendeskUser } from './models.ts';
+import { jsonReads } from '../../src/upstream/json-reads.ts';
 
 const source = 'zendesk';
 const title = 'Zendesk';
@@ -108,29 +108,7 @@ export function isZendeskId(id: string): boolean {
 
 /** Builds the Zendesk client over the shared upstream layer. */
 export function createZendeskClient(upstream: Upstream): ZendeskClient {
-  async function get<T extends z.ZodType>(
-    operation: string,
-    path: string,
-    schema: T,
-    query: UpstreamRequest['query'],
-    call: CallOptions,
-  ): Promise<z.infer<T>> {
-    const response = await upstream.request({ method: 'GET', path, query, operation, ...call });
-    if (response.status !== 200) fail(response);
-    return parseUpstream(schema, response, { source, title, operation });
-  }
-
-  async function retrieve<T extends z.ZodType>(
-    operation: string,
-    path: string,
-    schema: T,
-    call: CallOptions,
-  ): Promise<z.infer<T> | null> {
-    const response = await upstream.request({ method: 'GET', path, operation, ...call });
-    if (response.status === 404) return null;
-    if (response.status !== 200) fail(response);
-    return parseUpstream(schema, response, { source, title, operation });
-  }
+  const { get, retrieve } = jsonReads(upstream, { source, title, fail });
 
   const cursor = (page: CursorArgs) => ({ 'page[size]': page.size, 'page[after]': page.after });
   const toPage = <T>(items: T[], meta: { has_more: boolean; after_cursor: string | null }) => ({
