@@ -1,11 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import { createContextFactory } from './context-factory.ts';
+import { ErrorCode } from './errors.ts';
 import type { EventLog } from './events/log.ts';
 import { createMemoryEventLog } from './events/memory-log.ts';
 import { createRedisEventLog } from './events/redis-log.ts';
@@ -22,6 +28,11 @@ import { startSources, stopSources } from './sources.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
+
+/** Gives graphql-armor's rejections the gateway's error code. */
+function asBadUserInput(_context: unknown, error: GraphQLError): void {
+  (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
+}
 
 /** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). */
 export const GRAPHQL_PATH = '/graphql';
@@ -114,6 +125,23 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         }
       : false,
     renderGraphiQL: renderLocalGraphiQL,
+    // Limits on what one operation may ask for, checked before anything runs: a single query must not
+    // be able to fan out into an unbounded number of upstream calls.
+    plugins: [
+      maxTokensPlugin({ n: core.MAX_QUERY_TOKENS, onReject: [asBadUserInput] }),
+      maxDepthPlugin({
+        n: core.MAX_QUERY_DEPTH,
+        ignoreIntrospection: true,
+        flattenFragments: true,
+        onReject: [asBadUserInput],
+      }),
+      costLimitPlugin({
+        maxCost: core.MAX_QUERY_COST,
+        ignoreIntrospection: true,
+        onReject: [asBadUserInput],
+      }),
+      maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
+    ],
     maskedErrors: { isDev: core.NODE_ENV === 'development' },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),

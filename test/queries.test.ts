@@ -211,3 +211,21 @@ describe('health and readiness', () => {
     });
   });
 });
+
+describe('operation limits', () => {
+  it('refuses an operation deeper than MAX_QUERY_DEPTH or with too many aliases, before any upstream call', async () => {
+    const deep =
+      '{ billingCustomers(first: 1) { edges { node { invoices(first: 1) { edges { node { customer { invoices(first: 1) { edges { node { subscription { customer { id } } } } } } } } } } } } }';
+    const tooDeep = await t.graphql(deep);
+    expect(tooDeep.errors?.[0]).toMatchObject({
+      message: 'Syntax Error: Query depth limit of 12 exceeded, found 13.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const aliases = `{ ${Array.from({ length: 201 }, (_, i) => `a${i}: latestEventCursor`).join(' ')} }`;
+    expect((await t.graphql(aliases)).errors?.[0]).toMatchObject({
+      message: 'Syntax Error: Aliases limit of 200 exceeded, found 201.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(t.stripe.counters()).toEqual({});
+  });
+});
