@@ -4,22 +4,39 @@
  * writes the results into BENCHMARKS.md. See BENCHMARKS.md for what each
  * number means.
  *
- *   --quick          ~1 minute smoke run with small samples
+ *   --quick          ~1.5 minute smoke run with small samples (S = 1000 only)
  *   --out FILE       write the report to FILE instead of BENCHMARKS.md
  *   --no-write       only print the report
- *   --fanout A,B     subscriber counts for fan-out and memory (default 1000,5000; quick 200)
+ *   --fanout A,B     subscriber counts for fan-out and memory (default 1000,5000,10000; quick 1000)
+ *   --no-redis       skip Switchyard on Redis (two gateway instances sharing a private redis-server)
+ *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
+ *
+ * Systems under test, each started fresh for every measurement:
+ *   switchyard  one Switchyard gateway, in-memory event log
+ *   redis       two Switchyard gateways sharing a private redis-server: webhooks
+ *               are posted to instance A, the latency subscriber is on instance B,
+ *               ingest posts to both, fan-out subscribers are split over both
+ *   peer        bench/peers/yoga-pubsub.ts
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
-import { killAll, ROOT, rssKiB, startServer, startWorker } from './lib/children.ts';
-import type { Rpc, ServerProcess } from './lib/children.ts';
+import {
+  killAll,
+  openFilesLimit,
+  ROOT,
+  rssKiB,
+  startRedis,
+  startServer,
+  startWorker,
+} from './lib/children.ts';
+import type { RedisProcess, Rpc, ServerProcess } from './lib/children.ts';
 import type { TargetInfo } from './lib/common.ts';
 import { errorMessage, median, now, signedWebhook, sleep, summarize, WEBHOOK_SECRET } from './lib/common.ts';
 import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } from './lib/report.ts';
-import { renderSection, writeReport } from './lib/report.ts';
+import { PEER, REDIS, renderSection, SY, writeReport } from './lib/report.ts';
 
 const QUERY =
   '{ invoices(first: 100) { edges { node { id amountDue status customer { id name email } } } } }';
@@ -33,7 +50,11 @@ function log(message: string): void {
 
 const COMMON_ENV = { PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'production' };
 
-function startSwitchyard(mode: 'webhooks' | 'sandbox'): Promise<ServerProcess> {
+function startSwitchyard(
+  mode: 'webhooks' | 'sandbox',
+  name = `switchyard (${mode})`,
+  extraEnv: Record<string, string> = {},
+): Promise<ServerProcess> {
   const env: Record<string, string> = {
     ...COMMON_ENV,
     LOG_LEVEL: 'silent',
@@ -51,11 +72,16 @@ function startSwitchyard(mode: 'webhooks' | 'sandbox'): Promise<ServerProcess> {
   } else {
     env['SANDBOX'] = '1';
   }
+  Object.assign(env, extraEnv);
   return startServer({
-    name: `switchyard (${mode})`,
+    name,
     entry: 'src/main.ts',
     env,
-    ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
+    // On Redis, also wait for the banner's event-log line, so a gateway that fell back to memory fails here.
+    ready:
+      extraEnv['REDIS_URL'] === undefined
+        ? /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/
+        : /Switchyard is up: (http:\/\/[^\s/]+)\/graphql[\s\S]*event log: redis/,
   });
 }
 
@@ -68,34 +94,89 @@ function startPeer(): Promise<ServerProcess> {
   });
 }
 
-const SERVERS: { key: string; start: () => Promise<ServerProcess>; webhookPath: string }[] = [
-  { key: 'switchyard', start: () => startSwitchyard('webhooks'), webhookPath: '/webhooks/stripe' },
-  { key: 'peer', start: startPeer, webhookPath: '/webhook' },
-];
+function wsUrlOf(server: ServerProcess): string {
+  return `${server.origin.replace(/^http/, 'ws')}/graphql`;
+}
 
-function targetOf(key: string, server: ServerProcess, webhookPath: string): TargetInfo {
+/** One system under test, started: one process, or two gateways sharing Redis. */
+interface System {
+  key: string;
+  /** Its server processes (memory is read from each and summed). */
+  servers: ServerProcess[];
+  /** Webhooks go to the first server's origin; the latency subscriber connects to `wsUrl` (the last server). */
+  target: TargetInfo;
+  /** Fan-out subscriber processes connect to these in turn. */
+  wsUrls: string[];
+}
+
+/** The private redis-server of this run, when Redis mode is on. */
+let redis: RedisProcess | null = null;
+let redisPrefixes = 0;
+
+async function startRedisSystem(): Promise<System> {
+  if (redis === null) throw new Error('Redis mode is off');
+  // A fresh key prefix per start: an empty stream and dedupe set, like a fresh in-memory server.
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `bench${Date.now().toString(36)}n${String(++redisPrefixes)}`,
+  };
+  const a = await startSwitchyard('webhooks', 'switchyard redis A', env);
+  let b: ServerProcess;
+  try {
+    b = await startSwitchyard('webhooks', 'switchyard redis B', env);
+  } catch (error) {
+    await a.stop();
+    throw error;
+  }
   return {
-    key,
-    origin: server.origin,
-    webhookPath,
-    wsUrl: `${server.origin.replace(/^http/, 'ws')}/graphql`,
-    pid: server.pid,
+    key: REDIS,
+    servers: [a, b],
+    target: {
+      key: REDIS,
+      origin: a.origin,
+      webhookPath: '/webhooks/stripe',
+      wsUrl: wsUrlOf(b),
+      pid: a.pid,
+      ingestOrigins: [a.origin, b.origin],
+      cpuPids: [a.pid, b.pid, redis.pid],
+    },
+    wsUrls: [wsUrlOf(a), wsUrlOf(b)],
   };
 }
 
-/** Starts every server, runs `body` with their targets, and always stops them. */
+function singleSystem(key: string, server: ServerProcess, webhookPath: string): System {
+  const wsUrl = wsUrlOf(server);
+  return {
+    key,
+    servers: [server],
+    target: { key, origin: server.origin, webhookPath, wsUrl, pid: server.pid },
+    wsUrls: [wsUrl],
+  };
+}
+
+function systemSpecs(): { key: string; start: () => Promise<System> }[] {
+  return [
+    {
+      key: SY,
+      start: async () => singleSystem(SY, await startSwitchyard('webhooks'), '/webhooks/stripe'),
+    },
+    ...(redis === null ? [] : [{ key: REDIS, start: startRedisSystem }]),
+    { key: PEER, start: async () => singleSystem(PEER, await startPeer(), '/webhook') },
+  ];
+}
+
+async function stopSystems(systems: System[]): Promise<void> {
+  await Promise.allSettled(systems.flatMap((system) => system.servers.map((server) => server.stop())));
+}
+
+/** Starts every system, runs `body` with their targets, and always stops them. */
 async function withServers<T>(body: (targets: TargetInfo[]) => Promise<T>): Promise<T> {
-  const running: ServerProcess[] = [];
+  const running: System[] = [];
   try {
-    const targets: TargetInfo[] = [];
-    for (const spec of SERVERS) {
-      const server = await spec.start();
-      running.push(server);
-      targets.push(targetOf(spec.key, server, spec.webhookPath));
-    }
-    return await body(targets);
+    for (const spec of systemSpecs()) running.push(await spec.start());
+    return await body(running.map((system) => system.target));
   } finally {
-    await Promise.allSettled(running.map((s) => s.stop()));
+    await stopSystems(running);
   }
 }
 
@@ -123,7 +204,10 @@ async function postWebhook(target: TargetInfo, id: string): Promise<number> {
 // ---------------------------------------------------------------- scenarios
 
 async function runLatency(s: Settings): Promise<Record<string, LatencyRow>> {
-  log(`latency: ${String(s.latencyN)} sequential webhooks per server, 1 subscriber`);
+  log(
+    `latency: ${String(s.latencyN)} sequential webhooks per system, 1 subscriber` +
+      (redis === null ? '' : ' (on Redis: posted to instance A, received on B)'),
+  );
   return withServers((targets) =>
     withWorker('load', 'bench/workers/load.ts', async (load) => {
       const raw = await load.call<Record<string, { push: number[]; http: number[] }>>(
@@ -142,7 +226,10 @@ async function runLatency(s: Settings): Promise<Record<string, LatencyRow>> {
 }
 
 async function runIngest(s: Settings, clockTicks: number): Promise<Record<string, IngestRow>> {
-  log(`ingest: ${String(s.ingestConcurrency)} in flight for ${String(s.ingestMs / 1000)} s per server`);
+  log(
+    `ingest: ${String(s.ingestConcurrency)} in flight for ${String(s.ingestMs / 1000)} s per system` +
+      (redis === null ? '' : ' (on Redis: spread over both instances)'),
+  );
   return withServers((targets) =>
     withWorker('load', 'bench/workers/load.ts', async (load) => {
       const raw = await load.call<
@@ -170,7 +257,7 @@ async function runIngest(s: Settings, clockTicks: number): Promise<Record<string
         s.ingestMs * 2 + s.ingestWarmupMs * 2 + 120_000,
       );
       const rows: Record<string, IngestRow> = {};
-      const peerRates = raw['peer']?.blockRates ?? [];
+      const peerRates = raw[PEER]?.blockRates ?? [];
       for (const [key, r] of Object.entries(raw)) {
         rows[key] = {
           blockRatio: median(r.blockRates.map((rate, i) => rate / (peerRates[i] ?? Number.NaN))),
@@ -193,12 +280,21 @@ interface GcReading {
   heapUsed: number;
 }
 
-/** Forces a GC, waits 2 s, forces another and reads heap and RSS. */
-async function settledMemory(server: ServerProcess): Promise<{ rss: number; heap: number; gc: boolean }> {
-  await server.call('gc', null, 10_000);
+/** Forces a GC, waits 2 s, forces another and reads heap and RSS, summed over the servers. */
+async function settledMemory(servers: ServerProcess[]): Promise<{ rss: number; heap: number; gc: boolean }> {
+  await Promise.all(servers.map((server) => server.call('gc', null, 10_000)));
   await sleep(2000);
-  const reading = await server.call<GcReading>('gc', null, 10_000);
-  return { rss: await rssKiB(server.pid), heap: reading.heapUsed, gc: reading.gc };
+  const readings = await Promise.all(
+    servers.map(async (server) => {
+      const reading = await server.call<GcReading>('gc', null, 10_000);
+      return { rss: await rssKiB(server.pid), heap: reading.heapUsed, gc: reading.gc };
+    }),
+  );
+  return {
+    rss: readings.reduce((n, x) => n + x.rss, 0),
+    heap: readings.reduce((n, x) => n + x.heap, 0),
+    gc: readings.every((x) => x.gc),
+  };
 }
 
 interface SubscriberStatus {
@@ -208,11 +304,12 @@ interface SubscriberStatus {
   failureCount: number;
 }
 
-/** One server of a fan-out run, with its subscriber processes and readings. */
+/** One system of a fan-out run, with its subscriber processes and readings. */
 interface FanoutSide {
   key: string;
-  server: ServerProcess;
+  system: System;
   target: TargetInfo;
+  /** Subscriber process i connects to `system.wsUrls[i % system.wsUrls.length]`. */
   workers: Rpc[];
   tag: string;
   probes: number;
@@ -267,21 +364,28 @@ async function fanoutRound(side: FanoutSide, size: number, id: string, record: b
   side.https.push(responded - start);
 }
 
+/** Subscriber processes per system: 2, or 4 from S = 5,001 up (about 2,500 WebSockets each at most). */
+function subscriberProcesses(size: number): number {
+  return size > 5000 ? 4 : 2;
+}
+
 /**
- * Fan-out and memory with S idle subscribers per server. Both servers run at
- * once, each with its own 2 subscriber processes; memory is read per server
- * (its own process), and the measured rounds alternate between servers so
- * the machine's noise falls on both alike.
+ * Fan-out and memory with S idle subscribers per system. Every system runs at
+ * once, each with its own subscriber processes (on Redis, half of them on each
+ * instance; webhooks are posted to instance A); memory is read per system (its
+ * own processes), and the measured rounds alternate between systems so the
+ * machine's noise falls on all alike.
  */
 async function runFanout(s: Settings, size: number): Promise<Record<string, FanoutRow>> {
   const sides: FanoutSide[] = [];
+  const processes = subscriberProcesses(size);
   try {
-    for (const spec of SERVERS) {
-      const server = await spec.start();
+    for (const spec of systemSpecs()) {
+      const system = await spec.start();
       const side: FanoutSide = {
         key: spec.key,
-        server,
-        target: targetOf(spec.key, server, spec.webhookPath),
+        system,
+        target: system.target,
         workers: [],
         tag: `${Date.now().toString(36)}_${spec.key}_${String(size)}`,
         probes: 0,
@@ -294,43 +398,55 @@ async function runFanout(s: Settings, size: number): Promise<Record<string, Fano
         https: [],
       };
       sides.push(side);
-      for (let i = 0; i < 2; i++) {
+      for (let i = 0; i < processes; i++) {
         side.workers.push(
           startWorker(`${spec.key} subscribers-${String(i + 1)}`, 'bench/workers/subscribers.ts'),
         );
       }
     }
+    const wsUrlFor = (side: FanoutSide, i: number) =>
+      side.system.wsUrls[i % side.system.wsUrls.length] ?? side.target.wsUrl;
     for (const side of sides) {
-      log(`fan-out + memory: ${side.key}, connecting ${String(size)} idle subscribers`);
-      // Warm the WebSocket and subscription paths so the baseline includes their code, then drop them.
-      const [first] = side.workers;
-      if (first === undefined) throw new Error('no subscriber worker');
-      await first.call('connect', { wsUrl: side.target.wsUrl, count: 20, concurrency: 20 }, 60_000);
-      await untilLive(side, 20, 30_000);
-      await first.call('close', null, 30_000);
+      log(
+        `fan-out + memory: ${side.key}, connecting ${String(size)} idle subscribers ` +
+          `from ${String(processes)} processes` +
+          (side.system.wsUrls.length > 1 ? ` to ${String(side.system.wsUrls.length)} instances` : ''),
+      );
+      // Warm the WebSocket and subscription paths (of every instance) so the baseline includes their code, then drop them.
+      const warm = side.workers.slice(0, side.system.wsUrls.length);
+      if (warm.length < side.system.wsUrls.length) throw new Error('fewer subscriber workers than instances');
+      await Promise.all(
+        warm.map((w, i) =>
+          w.call('connect', { wsUrl: wsUrlFor(side, i), count: 20, concurrency: 20 }, 60_000),
+        ),
+      );
+      await untilLive(side, 20 * warm.length, 30_000);
+      await Promise.all(warm.map((w) => w.call('close', null, 30_000)));
 
-      side.before = await settledMemory(side.server);
-      const half = [Math.ceil(size / 2), Math.floor(size / 2)];
+      side.before = await settledMemory(side.system.servers);
+      const shares = side.workers.map(
+        (_, i) => Math.floor(size / processes) + (i < size % processes ? 1 : 0),
+      );
       const connectStart = now();
       await Promise.all(
         side.workers.map((w, i) =>
           w.call(
             'connect',
-            { wsUrl: side.target.wsUrl, count: half[i] ?? 0, concurrency: 50 },
+            { wsUrl: wsUrlFor(side, i), count: shares[i] ?? 0, concurrency: 50 },
             120_000 + size * 20,
           ),
         ),
       );
       side.connectMs = now() - connectStart;
-      await untilLive(side, size, 60_000);
-      side.after = await settledMemory(side.server);
+      await untilLive(side, size, 60_000 + size * 5);
+      side.after = await settledMemory(side.system.servers);
       log(
         `  connected in ${(side.connectMs / 1000).toFixed(1)} s; ` +
           `RSS +${((side.after.rss - side.before.rss) / size).toFixed(1)} KiB/subscription`,
       );
     }
     log(
-      `fan-out: ${String(s.fanoutWarmupRounds)} warm-up + ${String(s.fanoutRounds)} measured rounds per server, alternating`,
+      `fan-out: ${String(s.fanoutWarmupRounds)} warm-up + ${String(s.fanoutRounds)} measured rounds per system, alternating`,
     );
     for (let round = 0; round < s.fanoutWarmupRounds + s.fanoutRounds; round++) {
       const order = round % 2 === 0 ? sides : [...sides].reverse();
@@ -343,6 +459,8 @@ async function runFanout(s: Settings, size: number): Promise<Record<string, Fano
     for (const side of sides) {
       rows[side.key] = {
         subscribers: size,
+        instances: side.system.servers.length,
+        subscriberProcesses: processes,
         connectMs: side.connectMs,
         firstMs: median(side.firsts),
         medianMs: median(side.medians),
@@ -363,7 +481,7 @@ async function runFanout(s: Settings, size: number): Promise<Record<string, Fano
     return rows;
   } finally {
     await Promise.allSettled(sides.flatMap((side) => side.workers.map((w) => w.stop(2000))));
-    await Promise.allSettled(sides.map((side) => side.server.stop()));
+    await stopSystems(sides.map((side) => side.system));
   }
 }
 
@@ -432,12 +550,15 @@ async function main(): Promise<void> {
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       fanout: { type: 'string' },
+      'no-redis': { type: 'boolean', default: false },
+      'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
-      'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000]\n',
+      'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000,10000]\n' +
+        '                     [-- --no-redis] [-- --redis-server /usr/bin/redis-server]\n',
     );
     return;
   }
@@ -446,12 +567,21 @@ async function main(): Promise<void> {
     throw new Error(`Node 24 is required (this is ${process.version}): run it as \`npm run bench\`.`);
 
   const quick = values.quick;
-  const fanoutSizes = (values.fanout ?? (quick ? '200' : '1000,5000')).split(',').map((x) => {
+  const fanoutSizes = (values.fanout ?? (quick ? '1000' : '1000,5000,10000')).split(',').map((x) => {
     const n = Number(x.trim());
     if (!Number.isInteger(n) || n < 2)
       throw new Error(`--fanout takes subscriber counts of 2 or more, got "${x}"`);
     return n;
   });
+  // Every server holds S WebSockets in the largest fan-out; each needs a file descriptor.
+  const largest = Math.max(...fanoutSizes);
+  const files = openFilesLimit();
+  if (Number.isFinite(files.hard) && files.hard < largest + 1024) {
+    throw new Error(
+      `the open-files limit is ${String(files.hard)} (ulimit -Hn), too low for S = ${String(largest)} ` +
+        `subscribers on one server: raise it to at least ${String(largest + 1024)} or pass a smaller --fanout`,
+    );
+  }
   const args = process.argv.slice(2).join(' ');
   const settings: Settings = {
     quick,
@@ -470,23 +600,37 @@ async function main(): Promise<void> {
     queryWarmup: quick ? 5 : 20,
   };
   const info = machine();
-  log(`${quick ? 'quick' : 'full'} run on ${info.cpu}, ${String(info.cores)} cores, Node ${info.node}`);
+  log(
+    `${quick ? 'quick' : 'full'} run on ${info.cpu}, ${String(info.cores)} cores, Node ${info.node}, ` +
+      `open files ${String(files.soft)} (hard ${String(files.hard)})`,
+  );
+  if (!values['no-redis']) {
+    redis = await startRedis(values['redis-server']);
+    log(
+      `redis: ${redis.version.split(' ').slice(0, 3).join(' ')} on ${redis.url} (pid ${String(redis.pid)})`,
+    );
+  }
 
-  const latency = await runLatency(settings);
-  const ingest = await runIngest(settings, clockTicks());
-  const fanout: Results['fanout'] = {};
-  for (const size of fanoutSizes) fanout[size] = await runFanout(settings, size);
-  const query = await runQuery(settings);
-
-  const results: Results = {
-    machine: { ...info, loadAvgEnd: loadAverage() },
-    settings,
-    durationS: (now() - started) / 1000,
-    latency,
-    ingest,
-    fanout,
-    query,
-  };
+  let results: Results;
+  try {
+    const latency = await runLatency(settings);
+    const ingest = await runIngest(settings, clockTicks());
+    const fanout: Results['fanout'] = {};
+    for (const size of fanoutSizes) fanout[size] = await runFanout(settings, size);
+    const query = await runQuery(settings);
+    results = {
+      machine: { ...info, loadAvgEnd: loadAverage() },
+      settings,
+      durationS: (now() - started) / 1000,
+      redis: redis === null ? null : { version: redis.version, binary: values['redis-server'] },
+      latency,
+      ingest,
+      fanout,
+      query,
+    };
+  } finally {
+    await redis?.stop().catch(() => undefined);
+  }
   const section = renderSection(results);
   process.stdout.write(`\n${section}\n`);
   if (!values['no-write']) {

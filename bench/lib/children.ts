@@ -3,9 +3,12 @@
  * workers. Every child is tracked and killed when the orchestrator exits, on
  * success, failure or Ctrl-C; every wait has a timeout.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Command, Reply } from './common.ts';
 import { withTimeout } from './common.ts';
@@ -36,6 +39,44 @@ export function killAll(): void {
 }
 
 process.on('exit', killAll);
+
+/** The open-files limit (`ulimit -n`) of this process, soft and hard, from /proc/self/limits. */
+export function openFilesLimit(): { soft: number; hard: number } {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const match = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limits);
+    const value = (x: string | undefined) => (x === undefined || x === 'unlimited' ? Infinity : Number(x));
+    return { soft: value(match?.[1]), hard: value(match?.[2]) };
+  } catch {
+    return { soft: Number.NaN, hard: Number.NaN };
+  }
+}
+
+/**
+ * Spawns `command`, first raising the child's open-files soft limit to the
+ * hard limit when they differ (`ulimit -n` is per process; `exec` keeps the
+ * pid and the IPC channel), since a server or subscriber process holding
+ * thousands of WebSockets needs a descriptor for each.
+ */
+function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const { soft, hard } = openFilesLimit();
+  const child =
+    Number.isFinite(soft) && soft < hard
+      ? spawn(
+          '/bin/sh',
+          [
+            '-c',
+            'ulimit -n "$0" 2>/dev/null; exec "$@"',
+            Number.isFinite(hard) ? String(hard) : 'unlimited',
+            command,
+            ...args,
+          ],
+          options,
+        )
+      : spawn(command, args, options);
+  track(child);
+  return child;
+}
 
 /** A child that answers {@link Command}s over IPC. */
 export class Rpc {
@@ -130,12 +171,11 @@ export interface StartServerOptions {
  * before memory readings; nothing else about the server changes.
  */
 export async function startServer(options: StartServerOptions): Promise<ServerProcess> {
-  const child = spawn(NODE, ['--expose-gc', '--import', './bench/lib/probe.ts', options.entry], {
+  const child = spawnTracked(NODE, ['--expose-gc', '--import', './bench/lib/probe.ts', options.entry], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  track(child);
   const stderrTail = collectTail(child.stderr);
   const rpc = new Rpc(options.name, child, stderrTail);
   const origin = await withTimeout(
@@ -177,12 +217,11 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
 
 /** Starts a bench worker (a script under bench/workers) and returns its command channel. */
 export function startWorker(name: string, entry: string): Rpc {
-  const child = spawn(NODE, [entry], {
+  const child = spawnTracked(NODE, [entry], {
     cwd: ROOT,
     env: process.env,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
-  track(child);
   const tail = collectTail(child.stderr);
   child.stderr?.on('data', (chunk: string) => process.stderr.write(`[${name}] ${chunk}`));
   return new Rpc(name, child, tail);
@@ -194,4 +233,109 @@ export async function rssKiB(pid: number): Promise<number> {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (match?.[1] === undefined) throw new Error(`no VmRSS in /proc/${String(pid)}/status`);
   return Number(match[1]);
+}
+
+/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it right away). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A private redis-server started by the bench. */
+export interface RedisProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** `redis-server --version`, e.g. `Redis server v=7.0.15 …`. */
+  readonly version: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a private, non-persistent `redis-server` on a free port of 127.0.0.1
+ * (`--save '' --appendonly no`) and waits until it accepts connections. It is
+ * tracked like every child, so it is killed when the bench exits.
+ */
+export async function startRedis(binary: string): Promise<RedisProcess> {
+  let version: string;
+  try {
+    version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (error) {
+    throw new Error(
+      `cannot run ${binary} (${error instanceof Error ? error.message : String(error)}): ` +
+        'install redis-server (Debian: apt-get install redis-server) or pass --no-redis',
+      { cause: error },
+    );
+  }
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const child = spawnTracked(
+      binary,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'no',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'notice',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const stderrTail = collectTail(child.stderr);
+    let out = '';
+    const ready = await withTimeout(
+      new Promise<boolean>((resolve) => {
+        child.stdout?.setEncoding('utf8');
+        child.stdout?.on('data', (chunk: string) => {
+          out = (out + chunk).slice(-8000);
+          if (out.includes('Ready to accept connections')) resolve(true);
+        });
+        child.once('exit', () => resolve(false));
+      }),
+      15_000,
+      `redis-server on port ${String(port)} to accept connections`,
+    ).catch(() => false);
+    if (ready && child.pid !== undefined) {
+      child.stdout?.resume();
+      const pid = child.pid;
+      return {
+        url: `redis://127.0.0.1:${String(port)}`,
+        port,
+        pid,
+        version,
+        stop: () => stopChild(child, 'redis-server', 5000),
+      };
+    }
+    await stopChild(child, 'redis-server', 1000).catch(() => undefined);
+    if (attempt >= 3) {
+      const tail = stderrTail();
+      throw new Error(`redis-server did not start:\n${out.trim()}${tail ? `\nstderr:\n${tail}` : ''}`);
+    }
+  }
+}
+
+async function stopChild(child: ChildProcess, name: string, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  try {
+    await withTimeout(exited, graceMs, `${name} to exit after SIGTERM`);
+  } catch {
+    child.kill('SIGKILL');
+    await withTimeout(exited, 5000, `${name} to exit after SIGKILL`);
+  }
 }

@@ -114,7 +114,7 @@ export function signedWebhook(id: string): { body: string; headers: Record<strin
 
 /** What a client needs to reach one server under test. */
 export interface TargetInfo {
-  /** Short key: `switchyard` or `peer`. */
+  /** Short key: `switchyard`, `redis` (Switchyard on Redis) or `peer`. */
   key: string;
   /** `http://127.0.0.1:<port>` */
   origin: string;
@@ -124,6 +124,13 @@ export interface TargetInfo {
   wsUrl: string;
   /** The server's process id, for CPU readings from /proc. */
   pid: number;
+  /**
+   * When the system under test is several processes (Switchyard on Redis: two
+   * gateways and redis-server): the origins ingest load is spread over, and
+   * every process whose CPU time counts. Default: `origin` and `pid` alone.
+   */
+  ingestOrigins?: string[];
+  cpuPids?: number[];
 }
 
 /** The subscription every subscriber runs, on both servers. */

@@ -56,6 +56,10 @@ export interface IngestRow {
 
 export interface FanoutRow {
   subscribers: number;
+  /** Server processes of the system (2 for Switchyard on Redis); memory is summed over them. */
+  instances: number;
+  /** Subscriber client processes the S subscribers were spread over. */
+  subscriberProcesses: number;
   connectMs: number;
   /** Medians over the rounds, ms from post start. */
   firstMs: number;
@@ -75,6 +79,8 @@ export interface Results {
   machine: Machine;
   settings: Settings;
   durationS: number;
+  /** The private redis-server of the Redis mode, or null when the run skipped it (`--no-redis`). */
+  redis: { version: string; binary: string } | null;
   /** Server key → row. */
   latency: Record<string, LatencyRow>;
   ingest: Record<string, IngestRow>;
@@ -83,8 +89,16 @@ export interface Results {
   query: { summary: Summary; edges: number; customers: number };
 }
 
-const SY = 'switchyard';
-const PEER = 'peer';
+/** Result keys of the systems under test. */
+export const SY = 'switchyard';
+export const REDIS = 'redis';
+export const PEER = 'peer';
+
+const LABELS: Record<string, string> = {
+  [SY]: 'Switchyard (memory)',
+  [REDIS]: 'Switchyard (Redis, 2 instances)',
+  [PEER]: 'yoga-pubsub peer',
+};
 
 function ms(x: number): string {
   if (!Number.isFinite(x)) return '—';
@@ -114,28 +128,212 @@ function errorsText(errors: Record<string, number>): string {
   return entries.length === 0 ? '0' : entries.map(([k, n]) => `${int(n)} × ${k}`).join(', ');
 }
 
-function pair<T>(rows: Record<string, T>): { sy: T; peer: T } {
-  const sy = rows[SY];
-  const peer = rows[PEER];
-  if (sy === undefined || peer === undefined) throw new Error('a result is missing for one of the servers');
-  return { sy, peer };
+/**
+ * The systems of one measurement, in column order (Switchyard, Switchyard on
+ * Redis when measured, peer), and helpers to lay out a row per metric with a
+ * "÷ peer" ratio column per Switchyard system.
+ */
+class Columns<T> {
+  readonly keys: string[];
+  readonly rows: Record<string, T>;
+
+  constructor(rows: Record<string, T>) {
+    if (rows[SY] === undefined || rows[PEER] === undefined)
+      throw new Error('a result is missing for Switchyard or the peer');
+    this.rows = rows;
+    this.keys = [SY, REDIS, PEER].filter((key) => rows[key] !== undefined);
+  }
+
+  get(key: string): T {
+    const row = this.rows[key];
+    if (row === undefined) throw new Error(`no result for ${key}`);
+    return row;
+  }
+
+  header(first = ''): string[] {
+    const ours = this.keys.filter((key) => key !== PEER);
+    return [
+      first,
+      ...this.keys.map((key) => LABELS[key] ?? key),
+      ...ours.map((key) =>
+        ours.length === 1 ? 'Switchyard ÷ peer' : `${key === SY ? 'memory' : 'Redis'} ÷ peer`,
+      ),
+    ];
+  }
+
+  /** A metric row: each system's value, then each Switchyard system ÷ the peer (unless `withRatio` is false). */
+  row(label: string, value: (row: T) => number, format = ms, bold = false, withRatio = true): string[] {
+    const b = (x: string) => (bold ? `**${x}**` : x);
+    const peer = value(this.get(PEER));
+    return [
+      b(label),
+      ...this.keys.map((key) => b(format(value(this.get(key))))),
+      ...this.keys
+        .filter((key) => key !== PEER)
+        .map((key) => (withRatio ? b(ratio(value(this.get(key)), peer)) : '')),
+    ];
+  }
+
+  /** A row of free text per system, with empty ratio cells. */
+  text(label: string, value: (row: T) => string): string[] {
+    return [
+      label,
+      ...this.keys.map((key) => value(this.get(key))),
+      ...this.keys.filter((key) => key !== PEER).map(() => ''),
+    ];
+  }
+}
+
+/** 12 KB (SI, 12,000 bytes) in KiB, the unit memory is measured in. */
+const MEMORY_TARGET_KIB = 12_000 / 1024;
+
+interface Target {
+  target: string;
+  goal: string;
+  /** NaN when not measured in this run. */
+  value: number;
+  pass: (x: number) => boolean;
+  format: (x: number) => string;
+  /** The peer's figure for the same measurement; for a Redis target, the in-memory peer's. */
+  peer: number;
+  /** The peer's figure comes from the in-memory peer (there is no Redis peer). */
+  peerInMemory: boolean;
+  /** Shown instead of the value when it was not measured. */
+  missing: string;
+}
+
+function targets(r: Results): Target[] {
+  const out: Target[] = [];
+  const hasRedis = r.latency[REDIS] !== undefined;
+  const noRedis = 'not measured (run with `--no-redis`)';
+  const peerLatency = r.latency[PEER]?.push.p99 ?? Number.NaN;
+  for (const [key, where, limit] of [
+    [SY, 'in memory', 3.5],
+    [REDIS, 'on Redis, posted to instance A, received on B', 5],
+  ] as const) {
+    out.push({
+      target: `p99 push latency, 1 subscriber, ${where}`,
+      goal: `< ${String(limit)} ms`,
+      value: r.latency[key]?.push.p99 ?? Number.NaN,
+      pass: (x) => x < limit,
+      format: (x) => `${ms(x)} ms`,
+      peer: peerLatency,
+      peerInMemory: key === REDIS,
+      missing: noRedis,
+    });
+  }
+  for (const [size, limit] of [
+    [1000, 25],
+    [10_000, 300],
+  ] as const) {
+    const rows = r.fanout[size];
+    for (const key of [SY, REDIS]) {
+      out.push({
+        target: `last of ${int(size)} idle subscribers receives, ${key === SY ? 'in memory' : 'on Redis, split over 2 instances'}`,
+        goal: `≤ ${String(limit)} ms`,
+        value: rows?.[key]?.lastMs ?? Number.NaN,
+        pass: (x) => x <= limit,
+        format: (x) => `${ms(x)} ms`,
+        peer: rows?.[PEER]?.lastMs ?? Number.NaN,
+        peerInMemory: key === REDIS,
+        missing:
+          rows === undefined
+            ? `not measured (S = ${int(size)} not in this run's \`--fanout\`)`
+            : hasRedis
+              ? '—'
+              : noRedis,
+      });
+    }
+  }
+  for (const [key, where, limit] of [
+    [SY, 'in memory', 7500],
+    [REDIS, 'on Redis, posted to both instances', 5000],
+  ] as const) {
+    out.push({
+      target: `verified webhook events ingested per second, ${where}`,
+      goal: `≥ ${int(limit)} /s`,
+      value: r.ingest[key]?.perSecond ?? Number.NaN,
+      pass: (x) => x >= limit,
+      format: (x) => `${int(x)} /s`,
+      peer: r.ingest[PEER]?.perSecond ?? Number.NaN,
+      peerInMemory: key === REDIS,
+      missing: noRedis,
+    });
+  }
+  const largest = Math.max(...r.settings.fanoutSizes.filter((size) => r.fanout[size] !== undefined));
+  const rows = Number.isFinite(largest) ? r.fanout[largest] : undefined;
+  // RSS growth can come out below V8 heap growth (pages the heap had freed before are reused, and RSS
+  // is not returned to the OS promptly), so the target counts the larger of the two: a lower bound of
+  // the real cost either way.
+  const perSubscription = (row: FanoutRow | undefined) =>
+    row === undefined
+      ? Number.NaN
+      : Math.max(
+          (row.rssAfterKiB - row.rssBeforeKiB) / row.subscribers,
+          (row.heapAfterBytes - row.heapBeforeBytes) / 1024 / row.subscribers,
+        );
+  for (const [key, where] of [
+    [SY, 'in memory'],
+    [REDIS, 'on Redis (both gateways)'],
+  ] as const) {
+    out.push({
+      target: `server memory per idle subscription, ${where}, S = ${int(largest)}`,
+      goal: `≤ 12 KB (${MEMORY_TARGET_KIB.toFixed(2)} KiB) of RSS or V8 heap growth, whichever is larger`,
+      value: perSubscription(rows?.[key]),
+      pass: (x) => x <= MEMORY_TARGET_KIB,
+      format: (x) => `${kib(x)} KiB`,
+      peer: perSubscription(rows?.[PEER]),
+      peerInMemory: key === REDIS,
+      missing: noRedis,
+    });
+  }
+  return out;
+}
+
+function targetsTable(r: Results): string {
+  const rows = targets(r).map((t) => {
+    const measured = Number.isFinite(t.value);
+    const peer = Number.isFinite(t.peer)
+      ? t.peerInMemory
+        ? `${t.format(t.peer)} (no Redis peer; in-memory peer)`
+        : t.format(t.peer)
+      : '—';
+    const vsPeer = measured ? ratio(t.value, t.peer) : '';
+    return [
+      t.target,
+      t.goal,
+      measured ? `**${t.format(t.value)}**` : t.missing,
+      measured ? (t.pass(t.value) ? 'pass' : '**FAIL**') : '—',
+      peer,
+      vsPeer,
+    ];
+  });
+  return table(['Target', 'Goal', 'Switchyard', 'Pass?', 'yoga-pubsub peer', 'Switchyard ÷ peer'], rows);
 }
 
 /** The generated section, as Markdown. */
 export function renderSection(r: Results): string {
   const s = r.settings;
   const m = r.machine;
-  const head = ['', 'Switchyard', 'yoga-pubsub peer', 'Switchyard ÷ peer'];
   const out: string[] = [];
+  const redisOn = r.latency[REDIS] !== undefined;
 
   out.push(
-    'Switchyard (in-memory event log) measured side by side with a peer baseline, in one run on one machine: ' +
-      'the typical hand-rolled server, graphql-yoga + `createPubSub` + graphql-ws with a POST /webhook route ' +
+    'Switchyard measured side by side with a peer baseline, in one run on one machine: Switchyard with its ' +
+      'in-memory event log (one process)' +
+      (redisOn
+        ? ', Switchyard with its Redis event log (two gateway processes sharing a private `redis-server`, ' +
+          'as a deployment of two instances would)'
+        : '') +
+      ', and the typical hand-rolled server, graphql-yoga + `createPubSub` + graphql-ws with a POST /webhook route ' +
       'that parses the JSON and publishes it ([bench/peers/yoga-pubsub.ts](bench/peers/yoga-pubsub.ts)). ' +
-      'Both get the same signed Stripe `customer.updated` deliveries and the same ' +
+      'All get the same signed Stripe `customer.updated` deliveries and the same ' +
       '`subscription { events { id cursor type } }` clients. The peer does not verify signatures, ' +
       'de-duplicate, validate, store, assign durable cursors or replay, so it marks the floor of what the ' +
-      'transport costs; the ratios show what Switchyard pays for doing those.',
+      'transport costs; the ratios show what Switchyard pays for doing those. There is no Redis peer: ' +
+      '`@graphql-yoga/redis-event-target` (3.0.4, the latest) declares the peer dependency `ioredis@^5.0.6` and ' +
+      'this project uses ioredis 6.0.0, so npm refuses to install it without `--force`/`--legacy-peer-deps`; ' +
+      'Redis rows are compared with the in-memory peer, which has no network hop to pay.',
   );
   if (s.quick) {
     out.push('**This is a `--quick` smoke run: small samples, for checking the harness, not for quoting.**');
@@ -149,153 +347,112 @@ export function renderSection(r: Results): string {
         ['RAM', `${m.ramGiB.toFixed(0)} GiB`],
         ['Node', m.node],
         ['Kernel', m.kernel],
+        ['Redis', r.redis === null ? 'not run (`--no-redis`)' : r.redis.version],
         ['Load average (1, 5, 15 min) at start → end', `${m.loadAvg} → ${m.loadAvgEnd}`],
         ['Date', m.date],
       ],
     ),
   );
 
+  // 0. Targets
+  out.push('### Targets');
+  out.push(
+    "The product's targets, each with this run's Switchyard figure and the peer's figure from the same run " +
+      '(details in the sections below). Fan-out figures are the median over the measured rounds of the time ' +
+      "until the last subscriber has the event; memory is the server's growth per subscription after forced " +
+      'GC, the larger of RSS and V8 heap growth (RSS can grow less than the heap when it reuses freed pages), ' +
+      'at the largest S of the run. "Pass" is against the goal alone; the product also has to beat the peer. ' +
+      'Ratios above 1× mean Switchyard is slower or larger, except for events/s where above 1× means faster. ' +
+      'There is no Redis peer (see above), so Redis rows are set against the in-memory peer.',
+  );
+  out.push(targetsTable(r));
+
   // 1. Latency
-  const lat = pair(r.latency);
+  const lat = new Columns(r.latency);
   out.push('### 1. Push latency, 1 subscriber');
   out.push(
-    `${int(s.latencyN)} signed webhooks per server posted one after another (after ${int(s.latencyWarmup)} ` +
-      `unmeasured), in ${String(s.latencyBlocks)} blocks alternating between the servers. ` +
+    `${int(s.latencyN)} signed webhooks per system posted one after another (after ${int(s.latencyWarmup)} ` +
+      `unmeasured), in ${String(s.latencyBlocks)} blocks alternating between the systems. ` +
       '"Post → receive" is from just before the POST to the moment the subscriber (same process, same clock) ' +
-      'gets the event; "post → HTTP 200" is until the webhook response is read. Milliseconds, lower is better.',
+      'gets the event; "post → HTTP 200" is until the webhook response is read. ' +
+      (redisOn
+        ? 'On Redis the webhook is posted to instance A and the subscriber is connected to instance B, so ' +
+          'the event crosses Redis. '
+        : '') +
+      'Milliseconds, lower is better.',
   );
   out.push(
-    table(head, [
-      [
-        'p50 post → receive (ms)',
-        ms(lat.sy.push.p50),
-        ms(lat.peer.push.p50),
-        ratio(lat.sy.push.p50, lat.peer.push.p50),
-      ],
-      [
-        'p99 post → receive (ms)',
-        ms(lat.sy.push.p99),
-        ms(lat.peer.push.p99),
-        ratio(lat.sy.push.p99, lat.peer.push.p99),
-      ],
-      [
-        'p50 post → HTTP 200 (ms)',
-        ms(lat.sy.http.p50),
-        ms(lat.peer.http.p50),
-        ratio(lat.sy.http.p50, lat.peer.http.p50),
-      ],
-      [
-        'p99 post → HTTP 200 (ms)',
-        ms(lat.sy.http.p99),
-        ms(lat.peer.http.p99),
-        ratio(lat.sy.http.p99, lat.peer.http.p99),
-      ],
-      [
-        'mean post → receive (ms)',
-        ms(lat.sy.push.mean),
-        ms(lat.peer.push.mean),
-        ratio(lat.sy.push.mean, lat.peer.push.mean),
-      ],
+    table(lat.header(), [
+      lat.row('p50 post → receive (ms)', (x) => x.push.p50),
+      lat.row('p99 post → receive (ms)', (x) => x.push.p99),
+      lat.row('p50 post → HTTP 200 (ms)', (x) => x.http.p50),
+      lat.row('p99 post → HTTP 200 (ms)', (x) => x.http.p99),
+      lat.row('mean post → receive (ms)', (x) => x.push.mean),
     ]),
   );
 
   // 2. Fan-out
   out.push('### 2. Fan-out to idle subscribers');
   out.push(
-    `S idle graphql-ws subscribers per server (one connection and one subscription each), split over 2 ` +
-      `subscriber processes per server; one webhook is posted and the time from post start to each ` +
-      `subscriber's receipt is taken (\`performance.timeOrigin + performance.now()\` in every process). Both ` +
-      `servers hold their S subscribers at once; after ${String(s.fanoutWarmupRounds)} unmeasured rounds each, ` +
-      `${String(s.fanoutRounds)} measured rounds per server alternate between the servers, and each figure is ` +
+    'S idle graphql-ws subscribers per system (one connection and one subscription each), split over 2 ' +
+      'subscriber processes per system (4 when S is above 5,000)' +
+      (redisOn
+        ? '; on Redis half of those processes connect to each instance and the webhook goes to instance A'
+        : '') +
+      '; one webhook is posted and the time from post start to each ' +
+      "subscriber's receipt is taken (`performance.timeOrigin + performance.now()` in every process). All " +
+      `systems hold their S subscribers at once; after ${String(s.fanoutWarmupRounds)} unmeasured rounds each, ` +
+      `${String(s.fanoutRounds)} measured rounds per system alternate between the systems, and each figure is ` +
       'the median over those rounds. Milliseconds, lower is better. "Connect" is the time to open all S ' +
-      'subscriptions (with 100 connection attempts in flight).',
+      'subscriptions (with 50 connection attempts in flight per subscriber process).',
   );
   for (const size of s.fanoutSizes) {
     const rows = r.fanout[size];
     if (rows === undefined) continue;
-    const f = pair(rows);
+    const f = new Columns(rows);
     out.push(
-      table(
-        [`S = ${int(size)}`, 'Switchyard', 'yoga-pubsub peer', 'Switchyard ÷ peer'],
-        [
-          [
-            '**last subscriber receives (ms)**',
-            `**${ms(f.sy.lastMs)}**`,
-            `**${ms(f.peer.lastMs)}**`,
-            `**${ratio(f.sy.lastMs, f.peer.lastMs)}**`,
-          ],
-          [
-            'median subscriber receives (ms)',
-            ms(f.sy.medianMs),
-            ms(f.peer.medianMs),
-            ratio(f.sy.medianMs, f.peer.medianMs),
-          ],
-          [
-            'first subscriber receives (ms)',
-            ms(f.sy.firstMs),
-            ms(f.peer.firstMs),
-            ratio(f.sy.firstMs, f.peer.firstMs),
-          ],
-          ['webhook HTTP 200 (ms)', ms(f.sy.httpMs), ms(f.peer.httpMs), ratio(f.sy.httpMs, f.peer.httpMs)],
-          [
-            'last receive, each round (ms)',
-            f.sy.lastPerRound.map(ms).join(', '),
-            f.peer.lastPerRound.map(ms).join(', '),
-            '',
-          ],
-          [
-            'connect S subscriptions (ms)',
-            ms(f.sy.connectMs),
-            ms(f.peer.connectMs),
-            ratio(f.sy.connectMs, f.peer.connectMs),
-          ],
-        ],
-      ),
+      table(f.header(`S = ${int(size)}`), [
+        f.row('last subscriber receives (ms)', (x) => x.lastMs, ms, true),
+        f.row('median subscriber receives (ms)', (x) => x.medianMs),
+        f.row('first subscriber receives (ms)', (x) => x.firstMs),
+        f.row('webhook HTTP 200 (ms)', (x) => x.httpMs),
+        f.text('last receive, each round (ms)', (x) => x.lastPerRound.map(ms).join(', ')),
+        f.row('connect S subscriptions (ms)', (x) => x.connectMs),
+      ]),
     );
   }
 
   // 3. Ingest
-  const ing = pair(r.ingest);
+  const ing = new Columns(r.ingest);
   out.push('### 3. Sustained webhook ingest');
   out.push(
     `Signed webhooks POSTed with ${String(s.ingestConcurrency)} in flight (undici Pool, ` +
-      `${String(s.ingestConcurrency)} connections) for ${(s.ingestMs / 1000).toFixed(1)} s per server ` +
-      `(in ${String(s.ingestBlocks)} blocks alternating between the servers, after ` +
+      `${String(s.ingestConcurrency)} connections) for ${(s.ingestMs / 1000).toFixed(1)} s per system ` +
+      `(in ${String(s.ingestBlocks)} blocks alternating between the systems, after ` +
       `${(s.ingestWarmupMs / 1000).toFixed(1)} s unmeasured warm-up each), every event id unique, no subscribers ` +
-      'connected. Only 200s count as accepted; anything else is an error. The load generator shares the 2 cores ' +
-      "with the server, so webhooks/s moves with the machine's noise; the per-block ratio (each block against " +
-      "the other server's block next to it in time) and the server's CPU time per webhook are the steadier " +
+      'connected. ' +
+      (redisOn
+        ? 'On Redis the requests are split evenly over the two instances (half the connections each), and the ' +
+          'CPU figure adds up both gateways and redis-server. '
+        : '') +
+      'Only 200s count as accepted; anything else is an error. The load generator shares the 2 cores ' +
+      "with the servers, so webhooks/s moves with the machine's noise; the per-block ratio (each block against " +
+      "the peer's block next to it in time) and the server CPU time per webhook are the steadier " +
       'comparisons.',
   );
   out.push(
-    table(head, [
+    table(ing.header(), [
+      ing.row('accepted webhooks/s (higher is better)', (x) => x.perSecond, int, true),
       [
-        '**accepted webhooks/s** (higher is better)',
-        `**${int(ing.sy.perSecond)}**`,
-        `**${int(ing.peer.perSecond)}**`,
-        `**${ratio(ing.sy.perSecond, ing.peer.perSecond)}**`,
+        'median of per-block webhooks/s ratios',
+        ...ing.keys.map(() => ''),
+        ...ing.keys.filter((key) => key !== PEER).map((key) => ratio(ing.get(key).blockRatio, 1)),
       ],
-      ['median of per-block webhooks/s ratios', '', '', ratio(ing.sy.blockRatio, 1)],
-      ['accepted (total)', int(ing.sy.accepted), int(ing.peer.accepted), ''],
-      ['errors (non-200 or network)', errorsText(ing.sy.errors), errorsText(ing.peer.errors), ''],
-      [
-        'p50 request latency (ms)',
-        ms(ing.sy.latency.p50),
-        ms(ing.peer.latency.p50),
-        ratio(ing.sy.latency.p50, ing.peer.latency.p50),
-      ],
-      [
-        'p99 request latency (ms)',
-        ms(ing.sy.latency.p99),
-        ms(ing.peer.latency.p99),
-        ratio(ing.sy.latency.p99, ing.peer.latency.p99),
-      ],
-      [
-        'server CPU per 1,000 webhooks (ms)',
-        ms(ing.sy.cpuPer1000),
-        ms(ing.peer.cpuPer1000),
-        ratio(ing.sy.cpuPer1000, ing.peer.cpuPer1000),
-      ],
+      ing.row('accepted (total)', (x) => x.accepted, int, false, false),
+      ing.text('errors (non-200 or network)', (x) => errorsText(x.errors)),
+      ing.row('p50 request latency (ms)', (x) => x.latency.p50),
+      ing.row('p99 request latency (ms)', (x) => x.latency.p99),
+      ing.row('server CPU per 1,000 webhooks (ms)', (x) => x.cpuPer1000),
     ]),
   );
 
@@ -305,37 +462,30 @@ export function renderSection(r: Results): string {
     'Server memory with no subscribers and with S idle subscribers, each reading taken after a forced full GC ' +
       'and a 2 s settle (RSS from `/proc/<pid>/status` VmRSS; V8 heap from `process.memoryUsage()` via the probe). ' +
       'Per subscription = (after − before) / S; it covers the WebSocket, graphql-ws and the subscription. ' +
+      (redisOn
+        ? 'On Redis it is the sum over both gateway processes (each holds half the subscribers); redis-server ' +
+          'holds no per-subscription state and is not counted. '
+        : '') +
       'KiB, lower is better.',
   );
+  const memHead = new Columns(r.fanout[s.fanoutSizes[0] ?? 0] ?? {});
   const memRows: string[][] = [];
   for (const size of s.fanoutSizes) {
     const rows = r.fanout[size];
     if (rows === undefined) continue;
-    const f = pair(rows);
+    const f = new Columns(rows);
     const rssPer = (x: FanoutRow) => (x.rssAfterKiB - x.rssBeforeKiB) / size;
     const heapPer = (x: FanoutRow) => (x.heapAfterBytes - x.heapBeforeBytes) / 1024 / size;
     memRows.push(
-      [
-        `**RSS per subscription, S = ${int(size)} (KiB)**`,
-        `**${kib(rssPer(f.sy))}**`,
-        `**${kib(rssPer(f.peer))}**`,
-        `**${ratio(rssPer(f.sy), rssPer(f.peer))}**`,
-      ],
-      [
-        `V8 heap per subscription, S = ${int(size)} (KiB)`,
-        kib(heapPer(f.sy)),
-        kib(heapPer(f.peer)),
-        ratio(heapPer(f.sy), heapPer(f.peer)),
-      ],
-      [
+      f.row(`RSS per subscription, S = ${int(size)} (KiB)`, rssPer, kib, true),
+      f.row(`V8 heap per subscription, S = ${int(size)} (KiB)`, heapPer, kib),
+      f.text(
         `RSS before → after, S = ${int(size)} (MiB)`,
-        `${kib(f.sy.rssBeforeKiB / 1024)} → ${kib(f.sy.rssAfterKiB / 1024)}`,
-        `${kib(f.peer.rssBeforeKiB / 1024)} → ${kib(f.peer.rssAfterKiB / 1024)}`,
-        '',
-      ],
+        (x) => `${kib(x.rssBeforeKiB / 1024)} → ${kib(x.rssAfterKiB / 1024)}`,
+      ),
     );
   }
-  out.push(table(head, memRows));
+  out.push(table(memHead.header(), memRows));
 
   // 5. Query
   const q = r.query.summary;
@@ -368,22 +518,32 @@ export function renderSection(r: Results): string {
         'the probe only answers the orchestrator\'s "collect garbage and report memory" requests over IPC and ' +
         'changes nothing else. Load generators ([bench/workers/load.ts](bench/workers/load.ts)) and subscriber ' +
         'clients ([bench/workers/subscribers.ts](bench/workers/subscribers.ts)) are separate processes; the ' +
-        'orchestrator is [bench/run.ts](bench/run.ts).',
+        'orchestrator is [bench/run.ts](bench/run.ts). Children get the open-files hard limit as their soft ' +
+        'limit (`ulimit -n` is per process), since a server holds one descriptor per WebSocket.',
       '- Switchyard runs `src/main.ts` unchanged with `NODE_ENV=production LOG_LEVEL=silent DEMO_EVENTS=0`, ' +
         'Stripe in real mode with a known `STRIPE_WEBHOOK_SECRET` (its API base URL points nowhere; webhook ' +
         'benchmarks never call it) and the default in-memory event log (10,000 events retained, 7-day dedupe window). ' +
         'Each webhook is HMAC-verified, checked against the replay window, validated against the Stripe event and ' +
         'customer models, de-duplicated, stored with a cursor, answered with a receipt, and fanned out.',
+      ...(redisOn
+        ? [
+            '- Switchyard on Redis is two such processes with `REDIS_URL=redis://127.0.0.1:<port>` pointing at a ' +
+              "private `redis-server` the bench starts on a free port (`--save '' --appendonly no`, no " +
+              'persistence) and kills at the end; every start of the pair gets a fresh `REDIS_KEY_PREFIX`, ' +
+              'so each measurement begins with an empty stream, like a fresh in-memory server. The gateway must ' +
+              'report `event log: redis` at start-up or the run fails.',
+          ]
+        : []),
       '- The peer does none of that: it trusts any JSON with an `id` and a `type`, keeps nothing (a subscriber that ' +
         'reconnects has lost whatever was published meanwhile), re-publishes re-deliveries, and buffers without ' +
         'limit for a slow subscriber. It receives the same signed requests and ignores the signature header. ' +
         "(With more than 10 subscribers it also makes Node print a MaxListenersExceededWarning: yoga's " +
         'pubsub is one EventTarget; harmless here.)',
-      '- Each measurement starts fresh servers. Latency and ingest interleave the two servers in blocks ' +
-        '(ABBA…) and fan-out alternates rounds, so a noisy neighbour hits both alike; memory is read per server ' +
-        'process, each server with its own subscriber processes.',
-      "- Fan-out receive times include the subscriber processes' own work: 2 processes parsing S WebSocket " +
-        'frames on a 2-core machine that also runs the server, so "last subscriber" is an end-to-end figure, ' +
+      '- Each measurement starts fresh servers. Latency and ingest interleave the systems in blocks ' +
+        '(ABC, CBA, …) and fan-out alternates rounds, so a noisy neighbour hits all alike; memory is read per ' +
+        'system, each system with its own subscriber processes.',
+      "- Fan-out receive times include the subscriber processes' own work: 2 or 4 processes parsing S WebSocket " +
+        'frames on a 2-core machine that also runs the servers, so "last subscriber" is an end-to-end figure, ' +
         'not server time alone.',
       '- RSS does not always shrink when memory is freed, so the heap column is the steadier per-subscription ' +
         'figure; both are after forced GC.',

@@ -184,9 +184,21 @@ interface IngestResult {
   blockRates: number[];
 }
 
+/** CPU ms used so far by every process of `target`. */
+async function targetCpuMs(target: TargetInfo, clockTicks: number): Promise<number> {
+  const pids = target.cpuPids ?? [target.pid];
+  const readings = await Promise.all(pids.map((pid) => processCpuMs(pid, clockTicks)));
+  return readings.reduce((a, b) => a + b, 0);
+}
+
 async function ingest(args: IngestArgs): Promise<Record<string, IngestResult>> {
   const setups = args.targets.map((target) => {
-    const pool = new Pool(target.origin, { connections: args.concurrency, pipelining: 1 });
+    // The in-flight requests are spread evenly over the target's origins (two instances on Redis).
+    const origins = target.ingestOrigins ?? [target.origin];
+    const pools = origins.map(
+      (origin) =>
+        new Pool(origin, { connections: Math.ceil(args.concurrency / origins.length), pipelining: 1 }),
+    );
     const result: IngestResult = {
       accepted: 0,
       errors: {},
@@ -195,7 +207,7 @@ async function ingest(args: IngestArgs): Promise<Record<string, IngestResult>> {
       serverCpuMs: 0,
       blockRates: [],
     };
-    return { target, pool, result };
+    return { target, pools, result };
   });
   let phase = 0;
   const run = async (setup: (typeof setups)[number], ms: number, record: boolean) => {
@@ -203,15 +215,17 @@ async function ingest(args: IngestArgs): Promise<Record<string, IngestResult>> {
     let seq = 0;
     const start = now();
     const end = start + ms;
-    const cpuBefore = await processCpuMs(setup.target.pid, args.clockTicks);
+    const cpuBefore = await targetCpuMs(setup.target, args.clockTicks);
     const acceptedBefore = setup.result.accepted;
-    const loop = async () => {
+    const loop = async (_: unknown, index: number) => {
+      const pool = setup.pools[index % setup.pools.length];
+      if (pool === undefined) throw new Error(`${setup.target.key}: no origin to post to`);
       while (now() < end) {
         const { body, headers } = signedWebhook(`${tag}_${String(seq++)}`);
         const t0 = now();
         let key: string;
         try {
-          const response = await setup.pool.request({
+          const response = await pool.request({
             path: setup.target.webhookPath,
             method: 'POST',
             headers,
@@ -236,7 +250,7 @@ async function ingest(args: IngestArgs): Promise<Record<string, IngestResult>> {
       const elapsed = now() - start;
       setup.result.blockRates.push(((setup.result.accepted - acceptedBefore) * 1000) / elapsed);
       setup.result.elapsedMs += elapsed;
-      setup.result.serverCpuMs += (await processCpuMs(setup.target.pid, args.clockTicks)) - cpuBefore;
+      setup.result.serverCpuMs += (await targetCpuMs(setup.target, args.clockTicks)) - cpuBefore;
     }
   };
   try {
@@ -249,7 +263,7 @@ async function ingest(args: IngestArgs): Promise<Record<string, IngestResult>> {
       }
     }
   } finally {
-    await Promise.allSettled(setups.map((s) => s.pool.close()));
+    await Promise.allSettled(setups.flatMap((s) => s.pools.map((pool) => pool.close())));
   }
   return Object.fromEntries(setups.map((s) => [s.target.key, s.result]));
 }
