@@ -1,10 +1,14 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { OperationTypeNode, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import type { Context, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import type { Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebhookRequest } from './connector.ts';
 import type { GatewayContext } from './context.ts';
@@ -13,6 +17,14 @@ import { handleWebhook, readRawBody } from './events/ingress.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import type { EventLog } from './events/log.ts';
 import type { Source } from './sources.ts';
+import {
+  DocumentCache,
+  SharedSubscriptions,
+  groupKey,
+  isLiveFeed,
+  rootFieldOf,
+} from './subscriptions/shared.ts';
+import type { CachedDocument, MemberSink } from './subscriptions/shared.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -24,11 +36,15 @@ export interface HttpServerOptions {
   webhookMaxBytes: number;
   /** Path of the GraphQL endpoint, shared by HTTP, SSE and graphql-ws. */
   graphqlPath: string;
+  /** The hub sharing one execution between identical graphql-ws subscriptions. Default: a new one. */
+  subscriptions?: SharedSubscriptions;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
 export interface HttpServer {
   server: Server;
+  /** Shared graphql-ws subscription executions (groups, members), for metrics and tests. */
+  subscriptions: SharedSubscriptions;
   /** Stop accepting, let in-flight requests finish for up to `timeoutMs`, then close every socket. */
   shutdown(timeoutMs: number): Promise<void>;
 }
@@ -150,6 +166,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
   });
 
+  const subscriptions = options.subscriptions ?? new SharedSubscriptions();
+  const documents = new DocumentCache();
   const wsServer = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket: Socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -164,35 +182,114 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
   }
+  type WsContext = Context<Record<string, unknown> | undefined, Extra>;
+
+  /** Queries and mutations over graphql-ws: the same envelop pipeline (plugins, context, validation) as HTTP requests. */
+  async function ownExecution(
+    ctx: WsContext,
+    params: SubscribePayload,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const schema = enveloped.schema as GraphQLSchema;
+    const document = enveloped.parse(params.query) as DocumentNode;
+    const contextValue: unknown = await enveloped.contextFactory();
+    const rootValue: RootValue = {
+      execute: enveloped.execute as RootValue['execute'],
+      subscribe: enveloped.subscribe as RootValue['subscribe'],
+    };
+    const args: ExecutionArgs = {
+      schema,
+      operationName: params.operationName ?? null,
+      document,
+      variableValues: params.variables ?? null,
+      contextValue,
+      rootValue,
+    };
+    const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
+    return errors.length > 0 ? errors : args;
+  }
+
+  /** Parsed and validated once per query text, with the same envelop pipeline. */
+  function cachedDocument(ctx: WsContext, params: SubscribePayload): CachedDocument {
+    const hit = documents.get(params.query);
+    if (hit) return hit;
+    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const document = enveloped.parse(params.query) as DocumentNode;
+    const schema = enveloped.schema as GraphQLSchema;
+    const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
+    const entry = { schema, document, errors };
+    documents.set(params.query, entry);
+    return entry;
+  }
+
+  /** One sink per socket: a member frames its messages, the socket writes them. */
+  const sinks = new WeakMap<WebSocket, MemberSink>();
+  function sinkOf(socket: WebSocket): MemberSink {
+    let sink = sinks.get(socket);
+    if (!sink) {
+      sink = {
+        send(text, done) {
+          if (socket.readyState === socket.OPEN) socket.send(text, done);
+          else done();
+        },
+      };
+      sinks.set(socket, sink);
+    }
+    return sink;
+  }
+
   useServer(
     {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, params) => {
-        // Same envelop pipeline (plugins, context, validation) as HTTP requests.
-        const enveloped = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const schema = enveloped.schema as GraphQLSchema;
-        const document = enveloped.parse(params.query) as DocumentNode;
-        const contextValue: unknown = await enveloped.contextFactory();
+      onSubscribe: (ctx, id, params) => {
+        const { schema, document, errors } = cachedDocument(ctx, params);
+        const operation = getOperationAST(document, params.operationName);
+        if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return ownExecution(ctx, params);
+        if (errors.length > 0) return errors;
+        // Subscriptions: every client with the same document, operation and variables shares one execution.
+        const variables = params.variables ?? null;
+        const start = async (signal: AbortSignal) => {
+          const enveloped = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params,
+          });
+          const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
+          // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
+          contextValue.signal ??= signal;
+          return enveloped.subscribe({
+            schema,
+            operationName: params.operationName ?? null,
+            document,
+            variableValues: variables,
+            contextValue,
+          }) as unknown;
+        };
         const rootValue: RootValue = {
-          execute: enveloped.execute as RootValue['execute'],
-          subscribe: enveloped.subscribe as RootValue['subscribe'],
+          execute: () => {
+            throw new Error('a shared subscription is never executed as a query');
+          },
+          subscribe: () =>
+            subscriptions.join({
+              key: groupKey(params.query, params.operationName, variables),
+              id,
+              sink: sinkOf(ctx.extra.socket),
+              start,
+              joinableMidStream: isLiveFeed(schema, operation, variables),
+              rootField: rootFieldOf(operation),
+            }),
         };
         const args: ExecutionArgs = {
           schema,
           operationName: params.operationName ?? null,
           document,
-          variableValues: params.variables ?? null,
-          contextValue,
+          variableValues: variables,
+          contextValue: undefined,
           rootValue,
         };
-        const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
-        return errors.length > 0 ? errors : args;
+        return args;
       },
     },
     wsServer,
@@ -210,6 +307,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   return {
     server,
+    subscriptions,
     async shutdown(timeoutMs) {
       draining = true;
       server.close();

@@ -1,0 +1,460 @@
+import { Kind } from 'graphql';
+import type {
+  DocumentNode,
+  ExecutionResult,
+  GraphQLError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+} from 'graphql';
+import { ErrorCode } from '../errors.ts';
+
+/**
+ * Shared subscriptions: every client subscribed with the same document,
+ * operation name and variables is a member of one group, which runs ONE
+ * execution and serializes each of its results ONCE; members only frame that
+ * text with their own subscription id and write it to their socket.
+ */
+
+/** Where a member's messages go: writes `text` and calls `done` once it is flushed (or failed). */
+export interface MemberSink {
+  send(text: string, done: (error?: Error) => void): void;
+}
+
+/**
+ * Starts the group's execution and returns what `subscribe` returned. `signal` is
+ * aborted when the last member leaves: the execution should end on it (it is the
+ * context's `signal`), so that an idle stream does not wait for its next event to end.
+ */
+export type StartExecution = (signal: AbortSignal) => Promise<unknown>;
+
+/** Options of one {@link SharedSubscriptions.join}. */
+export interface JoinOptions {
+  /** Same key → same group. See {@link groupKey}. */
+  key: string;
+  /** The subscription id, as the client chose it (framed into every `next` message). */
+  id: string;
+  sink: MemberSink;
+  /** Runs the execution; called only by the member that creates the group. */
+  start: StartExecution;
+  /**
+   * Whether a member may still join once the group has delivered an event: true for
+   * live feeds (a late joiner sees what a fresh execution would see), false for
+   * replays and stateful streams (a late joiner would miss what a fresh execution replays).
+   */
+  joinableMidStream: boolean;
+  /** Response key of the root field, for the `path` of a lagging error. */
+  rootField: string | undefined;
+}
+
+export interface SharedSubscriptionsOptions {
+  /** Messages a member may have waiting to be written before it is ended as lagging. Default 1024. */
+  maxQueue?: number;
+}
+
+/** Counters, for tests and metrics. */
+export interface SharedSubscriptionsStats {
+  /** Groups with a running (or starting) execution. */
+  groups: number;
+  /** Members of those groups. */
+  members: number;
+  /** Executions started since the hub was created. */
+  executions: number;
+}
+
+/** One serialized result, shared by every member of a group. */
+interface Delivery {
+  /** The `payload` of a graphql-ws `next` message, as JSON text. */
+  readonly payload: string;
+  /** `cursor` of the root field's value, when it has one: where a lagging member can resume. */
+  readonly cursor: string | undefined;
+}
+
+/** The JSON text graphql-ws would put in the payload of a `next` message for `result`. */
+export function serializeResult(result: ExecutionResult): string {
+  const { errors, ...rest } = result;
+  return JSON.stringify(errors ? { ...rest, errors } : rest);
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    const sorted: Record<string, unknown> = {};
+    for (const name of Object.keys(value).sort())
+      sorted[name] = canonical((value as Record<string, unknown>)[name]);
+    return sorted;
+  }
+  return value;
+}
+
+/** The group key of an operation: query text, operation name and variables (in canonical JSON). */
+export function groupKey(
+  query: string,
+  operationName: string | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): string {
+  return `${operationName ?? ''}\u0000${JSON.stringify(canonical(variables ?? {}))}\u0000${query}`;
+}
+
+/**
+ * Whether a late joiner to a running execution of `operation` gets what a fresh
+ * execution would give it: true when every root field is an event-log feed
+ * (it has an `after` argument) started without a cursor, so from the live head.
+ */
+export function isLiveFeed(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): boolean {
+  const root = schema.getSubscriptionType();
+  if (!root) return false;
+  return operation.selectionSet.selections.every((selection) => {
+    if (selection.kind !== Kind.FIELD) return false;
+    const field = root.getFields()[selection.name.value];
+    if (!field?.args.some((arg) => arg.name === 'after')) return false;
+    const after = selection.arguments?.find((arg) => arg.name.value === 'after')?.value;
+    if (after === undefined || after.kind === Kind.NULL) return true;
+    if (after.kind !== Kind.VARIABLE) return false;
+    const name = after.name.value;
+    const definition = operation.variableDefinitions?.find((v) => v.variable.name.value === name);
+    const given = variables?.[name];
+    if (given !== undefined) return given === null;
+    return definition?.defaultValue === undefined || definition.defaultValue.kind === Kind.NULL;
+  });
+}
+
+/** Response key of the first root field of `operation`. */
+export function rootFieldOf(operation: OperationDefinitionNode): string | undefined {
+  const first = operation.selectionSet.selections[0];
+  return first?.kind === Kind.FIELD ? (first.alias ?? first.name).value : undefined;
+}
+
+function cursorOf(result: ExecutionResult, rootField: string | undefined): string | undefined {
+  if (rootField === undefined) return undefined;
+  const value = result.data?.[rootField] as { cursor?: unknown } | null | undefined;
+  return typeof value?.cursor === 'string' ? value.cursor : undefined;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/**
+ * One subscriber. Small on purpose (thousands are idle at once): no context, no
+ * logger, no signal. Its queue only exists while its socket is behind.
+ *
+ * It is also the async iterator graphql-ws runs its subscription loop on: that
+ * iterator yields nothing (the member writes its `next` messages itself) and
+ * ends when the member does, so graphql-ws then sends `complete` (or `error`).
+ */
+class Member implements AsyncGenerator<never, undefined> {
+  readonly hub: SharedSubscriptions;
+  readonly group: Group;
+  readonly prefix: string;
+  readonly sink: MemberSink;
+  queue: Delivery[] | null = null;
+  writing = false;
+  /** No more deliveries are accepted; the member finishes once its queue is written. */
+  ended = false;
+  /** The client left: nothing more is written. */
+  closed = false;
+  failure: { error: Error } | null = null;
+  settled = false;
+  lastCursor: string | undefined = undefined;
+  waiter: { resolve: (r: IteratorResult<never, undefined>) => void; reject: (e: unknown) => void } | null =
+    null;
+
+  constructor(hub: SharedSubscriptions, group: Group, id: string, sink: MemberSink) {
+    this.hub = hub;
+    this.group = group;
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.sink = sink;
+  }
+
+  deliver(delivery: Delivery): void {
+    if (this.ended) return;
+    if (!this.writing) {
+      this.write(delivery);
+      return;
+    }
+    (this.queue ??= []).push(delivery);
+    if (this.queue.length > this.hub.maxQueue) this.lag();
+  }
+
+  /** Ends the member with SUBSCRIPTION_LAGGING, after the message being written, without touching the others. */
+  lag(): void {
+    this.group.leave(this);
+    this.ended = true;
+    const payload = JSON.stringify({
+      data: null,
+      errors: [
+        {
+          message: `This subscriber fell more than ${this.hub.maxQueue} events behind the live stream and was ended: resubscribe${this.lastCursor === undefined ? '' : ' with `after` set to extensions.resumeCursor'}.`,
+          ...(this.group.rootField === undefined ? {} : { path: [this.group.rootField] }),
+          extensions: {
+            code: ErrorCode.SUBSCRIPTION_LAGGING,
+            ...(this.lastCursor === undefined ? {} : { resumeCursor: this.lastCursor }),
+          },
+        },
+      ],
+    });
+    this.queue = [{ payload, cursor: undefined }];
+  }
+
+  write(delivery: Delivery): void {
+    this.writing = true;
+    this.lastCursor = delivery.cursor ?? this.lastCursor;
+    this.sink.send(this.prefix + delivery.payload + '}', this.written);
+  }
+
+  readonly written = (error?: Error): void => {
+    this.writing = false;
+    if (this.closed) return;
+    if (error) {
+      this.leaveNow();
+      return;
+    }
+    const next = this.queue?.shift();
+    if (next) this.write(next);
+    else {
+      this.queue = null;
+      if (this.ended) this.settle();
+    }
+  };
+
+  /** The execution ended (`error` when it failed): finish once the queue is written. */
+  end(failure: { error: Error } | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.failure = failure;
+    if (!this.writing) this.settle();
+  }
+
+  settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const waiter = this.waiter;
+    this.waiter = null;
+    if (!waiter) return;
+    if (this.failure && !this.closed) waiter.reject(this.failure.error);
+    else waiter.resolve(DONE);
+  }
+
+  leaveNow(): void {
+    this.closed = true;
+    this.ended = true;
+    this.queue = null;
+    this.group.leave(this);
+    this.settle();
+  }
+
+  next(): Promise<IteratorResult<never, undefined>> {
+    if (this.settled) {
+      if (this.failure && !this.closed) {
+        const { error } = this.failure;
+        this.failure = null;
+        return Promise.reject(error);
+      }
+      return Promise.resolve(DONE);
+    }
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<never, undefined>> {
+    this.leaveNow();
+    return Promise.resolve(DONE);
+  }
+
+  throw(error: unknown): Promise<IteratorResult<never, undefined>> {
+    this.leaveNow();
+    return Promise.reject(asError(error));
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.return();
+  }
+}
+
+/** One shared execution and its members. */
+class Group {
+  readonly hub: SharedSubscriptions;
+  readonly key: string;
+  readonly rootField: string | undefined;
+  readonly joinableMidStream: boolean;
+  readonly members = new Set<Member>();
+  iterator: AsyncIterator<ExecutionResult> | null = null;
+  readonly abort = new AbortController();
+  stopped = false;
+
+  constructor(hub: SharedSubscriptions, options: JoinOptions) {
+    this.hub = hub;
+    this.key = options.key;
+    this.rootField = options.rootField;
+    this.joinableMidStream = options.joinableMidStream;
+  }
+
+  /** Read through a call: it changes while the group awaits its execution. */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  leave(member: Member): void {
+    if (!this.members.delete(member) || this.members.size > 0) return;
+    this.stop();
+  }
+
+  /** The last member left: end the execution. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.hub.detach(this);
+    this.hub.running.delete(this);
+    this.abort.abort();
+    const iterator = this.iterator;
+    this.iterator = null;
+    iterator?.return?.().catch(() => {});
+  }
+
+  broadcast(result: ExecutionResult): void {
+    const delivery: Delivery = { payload: serializeResult(result), cursor: cursorOf(result, this.rootField) };
+    for (const member of this.members) member.deliver(delivery);
+  }
+
+  endAll(failure: { error: Error } | null): void {
+    this.stopped = true;
+    this.hub.detach(this);
+    this.hub.running.delete(this);
+    const members = [...this.members];
+    this.members.clear();
+    for (const member of members) member.end(failure);
+  }
+
+  async run(start: StartExecution): Promise<void> {
+    let result: unknown;
+    try {
+      result = await start(this.abort.signal);
+    } catch (error) {
+      this.endAll({ error: asError(error) });
+      return;
+    }
+    if (!isAsyncIterable(result)) {
+      // A result instead of a stream (the subscribe resolver failed): sent once, then complete.
+      this.hub.detach(this);
+      this.broadcast(result as ExecutionResult);
+      this.endAll(null);
+      return;
+    }
+    const iterator = result[Symbol.asyncIterator]();
+    if (this.stopped) {
+      iterator.return?.().catch(() => {});
+      return;
+    }
+    this.iterator = iterator;
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (this.isStopped()) return;
+        if (step.done === true) break;
+        if (!this.joinableMidStream) this.hub.detach(this);
+        this.broadcast(step.value);
+      }
+    } catch (error) {
+      if (!this.isStopped()) this.endAll({ error: asError(error) });
+      return;
+    }
+    this.endAll(null);
+  }
+}
+
+/** The hub of shared subscription executions. */
+export class SharedSubscriptions {
+  readonly maxQueue: number;
+  /** Groups new members can join, by key. */
+  readonly groups = new Map<string, Group>();
+  /** Every group whose execution runs, joinable or not. */
+  readonly running = new Set<Group>();
+  executions = 0;
+
+  constructor(options: SharedSubscriptionsOptions = {}) {
+    this.maxQueue = options.maxQueue ?? 1024;
+  }
+
+  /**
+   * Adds a subscriber to the group of `options.key`, starting the group's execution
+   * when there is none. Returns the iterator graphql-ws runs the subscription on:
+   * it ends when the subscriber does; its `return()` makes the subscriber leave.
+   */
+  join(options: JoinOptions): AsyncGenerator<never, undefined> {
+    let group = this.groups.get(options.key);
+    const creating = group === undefined;
+    group ??= new Group(this, options);
+    const member = new Member(this, group, options.id, options.sink);
+    group.members.add(member);
+    if (creating) {
+      this.groups.set(options.key, group);
+      this.running.add(group);
+      this.executions++;
+      void group.run(options.start);
+    }
+    return member;
+  }
+
+  /** Makes `group` unreachable for new members (it keeps running for its own). */
+  detach(group: Group): void {
+    if (this.groups.get(group.key) === group) this.groups.delete(group.key);
+  }
+
+  stats(): SharedSubscriptionsStats {
+    let members = 0;
+    for (const group of this.running) members += group.members.size;
+    return { groups: this.running.size, members, executions: this.executions };
+  }
+}
+
+/** A parsed document and its validation errors, cached by query text. */
+export interface CachedDocument {
+  readonly schema: GraphQLSchema;
+  readonly document: DocumentNode;
+  readonly errors: readonly GraphQLError[];
+}
+
+/** A bounded LRU of parsed and validated documents, by query text. */
+export class DocumentCache {
+  readonly max: number;
+  readonly entries = new Map<string, CachedDocument>();
+
+  constructor(max = 1000) {
+    this.max = max;
+  }
+
+  get(query: string): CachedDocument | undefined {
+    const entry = this.entries.get(query);
+    if (entry) {
+      this.entries.delete(query);
+      this.entries.set(query, entry);
+    }
+    return entry;
+  }
+
+  set(query: string, entry: CachedDocument): void {
+    this.entries.delete(query);
+    this.entries.set(query, entry);
+    if (this.entries.size > this.max) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,289 @@
+import { GraphQLError, parse } from 'graphql';
+import type { ExecutionResult, OperationDefinitionNode } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { buildSchema } from '../src/schema.ts';
+import { SharedSubscriptions, groupKey, isLiveFeed, serializeResult } from '../src/subscriptions/shared.ts';
+import type { JoinOptions, MemberSink } from '../src/subscriptions/shared.ts';
+
+/** An execution's result stream, fed by the test. */
+function source() {
+  const items: ExecutionResult[] = [];
+  let pending: ((step: IteratorResult<ExecutionResult>) => void) | null = null;
+  let failWith: ((error: Error) => void) | null = null;
+  const state = { returned: 0, signal: null as AbortSignal | null };
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+    next() {
+      const item = items.shift();
+      if (item) return Promise.resolve({ done: false, value: item });
+      return new Promise((resolve, reject) => {
+        pending = resolve;
+        failWith = reject;
+      });
+    },
+    return() {
+      state.returned++;
+      pending?.({ done: true, value: undefined });
+      return Promise.resolve({ done: true, value: undefined });
+    },
+  };
+  return {
+    state,
+    start: (signal: AbortSignal) => {
+      state.signal = signal;
+      return Promise.resolve(iterator);
+    },
+    push(cursor: string) {
+      const value: ExecutionResult = { data: { events: { cursor } } };
+      if (pending) {
+        const resolve = pending;
+        pending = null;
+        resolve({ done: false, value });
+      } else items.push(value);
+    },
+    end() {
+      pending?.({ done: true, value: undefined });
+    },
+    fail(error: Error) {
+      failWith?.(error);
+    },
+  };
+}
+
+/** A socket: `held` ones never finish writing until `flush()`. */
+function sink(held = false) {
+  const texts: string[] = [];
+  const waiting: (() => void)[] = [];
+  const target: MemberSink = {
+    send(text, done) {
+      texts.push(text);
+      if (held) waiting.push(() => done());
+      else queueMicrotask(() => done());
+    },
+  };
+  return {
+    target,
+    texts,
+    messages: () => texts.map((t) => JSON.parse(t) as { id: string; type: string; payload: ExecutionResult }),
+    flush() {
+      held = false;
+      for (const done of waiting.splice(0)) done();
+    },
+  };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+function join(hub: SharedSubscriptions, feed: ReturnType<typeof source>, id: string, to: MemberSink) {
+  const options: JoinOptions = {
+    key: 'k',
+    id,
+    sink: to,
+    start: feed.start,
+    joinableMidStream: true,
+    rootField: 'events',
+  };
+  return hub.join(options);
+}
+
+describe('SharedSubscriptions hub', () => {
+  it('ends a member whose queue overflows with SUBSCRIPTION_LAGGING, the others going on', async () => {
+    const hub = new SharedSubscriptions({ maxQueue: 3 });
+    const feed = source();
+    const slow = sink(true);
+    const fast = sink();
+    const slowMember = join(hub, feed, 'slow', slow.target);
+    const fastMember = join(hub, feed, 'fast', fast.target);
+    let slowEnded = false;
+    void slowMember.next().then((step) => (slowEnded = step.done === true));
+    await tick();
+    expect(hub.stats()).toEqual({ groups: 1, members: 2, executions: 1 });
+
+    for (let i = 1; i <= 6; i++) {
+      feed.push(`c${i}`);
+      await tick();
+    }
+    // Event 1 is being written, 2-4 fill the queue, 5 overflows it: the slow member is out.
+    expect(hub.stats().members).toBe(1);
+    expect(slowEnded).toBe(false);
+    slow.flush();
+    await tick();
+    expect(slowEnded).toBe(true);
+    const slowMessages = slow.messages();
+    expect(slowMessages.map((m) => m.id)).toEqual(['slow', 'slow']);
+    expect(slowMessages[0]?.payload).toEqual({ data: { events: { cursor: 'c1' } } });
+    expect(slowMessages[1]).toEqual({
+      id: 'slow',
+      type: 'next',
+      payload: {
+        data: null,
+        errors: [
+          {
+            message: expect.stringMatching(/fell more than 3 events behind/) as unknown,
+            path: ['events'],
+            extensions: { code: 'SUBSCRIPTION_LAGGING', resumeCursor: 'c1' },
+          },
+        ],
+      },
+    });
+    expect(fast.messages().map((m) => m.payload)).toEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => ({ data: { events: { cursor: `c${i}` } } })),
+    );
+    expect(feed.state.returned).toBe(0);
+
+    await fastMember.return(undefined);
+    expect(hub.stats()).toEqual({ groups: 0, members: 0, executions: 1 });
+    expect(feed.state.returned).toBe(1);
+    expect(feed.state.signal?.aborted).toBe(true);
+  });
+
+  it('serializes each result once, shared by every member, framed with each id', async () => {
+    const hub = new SharedSubscriptions();
+    const feed = source();
+    const sinks = [sink(), sink(), sink()];
+    const members = sinks.map((s, i) => join(hub, feed, `id-${i}`, s.target));
+    await tick();
+    feed.push('c1');
+    await tick();
+    expect(sinks.map((s) => s.texts)).toEqual(
+      [0, 1, 2].map((i) => [`{"id":"id-${i}","type":"next","payload":{"data":{"events":{"cursor":"c1"}}}}`]),
+    );
+    for (const member of members) await member.return(undefined);
+    expect(feed.state.returned).toBe(1);
+  });
+
+  it('keeps the execution for the remaining members when one leaves', async () => {
+    const hub = new SharedSubscriptions();
+    const feed = source();
+    const a = sink();
+    const b = sink();
+    const leaving = join(hub, feed, 'a', a.target);
+    const staying = join(hub, feed, 'b', b.target);
+    await tick();
+    await leaving.return(undefined);
+    feed.push('c1');
+    await tick();
+    expect(a.texts).toEqual([]);
+    expect(b.messages().map((m) => m.payload)).toEqual([{ data: { events: { cursor: 'c1' } } }]);
+    expect(feed.state.returned).toBe(0);
+    await staying.return(undefined);
+    expect(feed.state.returned).toBe(1);
+  });
+
+  it('completes every member when the execution ends, and fails them when it fails, after what was queued', async () => {
+    const hub = new SharedSubscriptions();
+    const feed = source();
+    const s = sink(true);
+    const member = join(hub, feed, 'a', s.target);
+    await tick();
+    feed.push('c1');
+    await tick();
+    feed.push('c2');
+    await tick();
+    feed.fail(new Error('log went away'));
+    await tick();
+    expect(hub.stats().groups).toBe(0);
+    const outcome = member.next().then(
+      () => 'done',
+      (error: unknown) => (error as Error).message,
+    );
+    s.flush();
+    await tick();
+    s.flush();
+    expect(await outcome).toBe('log went away');
+    expect(s.messages().map((m) => m.payload)).toEqual([
+      { data: { events: { cursor: 'c1' } } },
+      { data: { events: { cursor: 'c2' } } },
+    ]);
+
+    const other = source();
+    const t = sink();
+    const done = join(hub, other, 'b', t.target);
+    await tick();
+    other.end();
+    expect(await done.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('sends a single result (the subscribe resolver failed) once, then completes', async () => {
+    const hub = new SharedSubscriptions();
+    const s = sink();
+    const result: ExecutionResult = {
+      errors: [new GraphQLError('bad', { extensions: { code: 'BAD_USER_INPUT' } })],
+    };
+    const member = hub.join({
+      key: 'x',
+      id: '1',
+      sink: s.target,
+      start: () => Promise.resolve(result),
+      joinableMidStream: true,
+      rootField: 'events',
+    });
+    expect(await member.next()).toEqual({ done: true, value: undefined });
+    expect(s.messages()).toEqual([
+      {
+        id: '1',
+        type: 'next',
+        payload: { errors: [{ message: 'bad', extensions: { code: 'BAD_USER_INPUT' } }] },
+      },
+    ]);
+    expect(hub.stats().groups).toBe(0);
+  });
+
+  it('does not let a member join a replaying group once it has delivered', async () => {
+    const hub = new SharedSubscriptions();
+    const feed = source();
+    const options = (id: string, to: MemberSink): JoinOptions => ({
+      key: 'replay',
+      id,
+      sink: to,
+      start: feed.start,
+      joinableMidStream: false,
+      rootField: 'events',
+    });
+    const early = [hub.join(options('1', sink().target)), hub.join(options('2', sink().target))];
+    await tick();
+    expect(hub.stats()).toEqual({ groups: 1, members: 2, executions: 1 });
+    feed.push('c1');
+    await tick();
+    const late = hub.join(options('3', sink().target));
+    expect(hub.stats()).toMatchObject({ groups: 2, executions: 2 });
+    for (const member of [...early, late]) await member.return(undefined);
+    expect(hub.stats().groups).toBe(0);
+  });
+});
+
+describe('group keys and live feeds', () => {
+  const schema = buildSchema([]);
+  const operation = (query: string) => parse(query).definitions[0] as OperationDefinitionNode;
+
+  it('keys by query, operation name and canonical variables', () => {
+    expect(groupKey('q', null, { a: 1, b: { d: [1, { f: 1, e: 2 }], c: 3 } })).toBe(
+      groupKey('q', undefined, { b: { c: 3, d: [1, { e: 2, f: 1 }] }, a: 1 }),
+    );
+    expect(groupKey('q', null, {})).toBe(groupKey('q', null, null));
+    expect(groupKey('q', 'A', {})).not.toBe(groupKey('q', null, {}));
+    expect(groupKey('q', null, { a: 1 })).not.toBe(groupKey('q', null, { a: 2 }));
+  });
+
+  it('treats only event feeds without a cursor as live', () => {
+    const live = (query: string, variables: Record<string, unknown> = {}) =>
+      isLiveFeed(schema, operation(query), variables);
+    expect(live('subscription { events { id } }')).toBe(true);
+    expect(live('subscription { events(after: null) { id } }')).toBe(true);
+    expect(live('subscription ($a: String) { events(after: $a) { id } }')).toBe(true);
+    expect(live('subscription ($a: String) { events(after: $a) { id } }', { a: null })).toBe(true);
+    expect(live('subscription ($a: String) { events(after: $a) { id } }', { a: 'x' })).toBe(false);
+    expect(live('subscription ($a: String = "x") { events(after: $a) { id } }')).toBe(false);
+    expect(live('subscription { events(after: "x") { id } }')).toBe(false);
+    expect(live('subscription { heartbeat { tick } }')).toBe(false);
+  });
+
+  it('serializes a result as graphql-ws does', () => {
+    const error = new GraphQLError('boom', { path: ['events'] });
+    expect(serializeResult({ errors: [error], data: null })).toBe(
+      JSON.stringify({ data: null, errors: [error.toJSON()] }),
+    );
+  });
+});
