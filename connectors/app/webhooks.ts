@@ -7,6 +7,7 @@ import { parseJsonBody } from '../../src/events/parse-body.ts';
 import type { AppConfig } from './config.ts';
 import { decodeWebhookSecret } from './config.ts';
 import { APP_PLANS } from './models.ts';
+import { assertFresh } from '../../src/events/freshness.ts';
 
 /** Standard Webhooks: a delivery signed more than this long ago, or this far ahead, is refused. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -105,20 +106,7 @@ export function verifyStandardWebhook(request: WebhookRequest, secret: string, n
   }
   // Checked after the signature, so an attacker learns nothing from timing on forged headers.
   const age = Math.floor(now.getTime() / 1000) - timestamp;
-  if (age > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `webhook-timestamp is stale: signed ${age} s ago, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance.`,
-    );
-  }
-  if (age < -SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `webhook-timestamp is ${-age} s in the future, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance: check the clock.`,
-    );
-  }
+  assertFresh({ label: 'webhook-timestamp', age, unit: 's', maxAge: SIGNATURE_TOLERANCE_SECONDS });
 }
 
 /** The event types the product sends. */

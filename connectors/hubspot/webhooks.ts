@@ -5,6 +5,7 @@ import { WebhookError } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import type { HubSpotConfig } from './config.ts';
+import { assertFresh } from '../../src/events/freshness.ts';
 
 /** HubSpot's window: a delivery signed longer ago than this (in ms) is refused as a replay. */
 export const SIGNATURE_TOLERANCE_MS = 300_000;
@@ -101,20 +102,7 @@ export function verifyHubSpotSignature(request: WebhookRequest, secret: string, 
   }
   // Checked after the signature, so forged headers learn nothing from timing.
   const age = now.getTime() - Number(timestamp);
-  if (age > SIGNATURE_TOLERANCE_MS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `X-HubSpot-Request-Timestamp is stale: signed ${age} ms ago, beyond the ${SIGNATURE_TOLERANCE_MS} ms tolerance.`,
-    );
-  }
-  if (age < -SIGNATURE_TOLERANCE_MS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `X-HubSpot-Request-Timestamp is ${-age} ms in the future, beyond the ${SIGNATURE_TOLERANCE_MS} ms tolerance: check the clock.`,
-    );
-  }
+  assertFresh({ label: 'X-HubSpot-Request-Timestamp', age, unit: 'ms', maxAge: SIGNATURE_TOLERANCE_MS });
 }
 
 /** One notification of a delivery (`contact.propertyChange`, `deal.creation`, `object.creation`...). */

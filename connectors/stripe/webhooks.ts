@@ -6,6 +6,7 @@ import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
 import type { StripeConfig } from './config.ts';
+import { assertFresh } from '../../src/events/freshness.ts';
 
 /** stripe-node's default tolerance: a delivery signed longer ago than this is refused as a replay. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -58,20 +59,7 @@ export function verifyStripeSignature(request: WebhookRequest, secret: string, n
   }
   // Checked after the signature, so an attacker learns nothing from timing on forged headers.
   const age = Math.floor(now.getTime() / 1000) - timestamp;
-  if (age > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `Stripe-Signature timestamp is stale: signed ${age} s ago, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance.`,
-    );
-  }
-  if (age < -SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `Stripe-Signature timestamp is ${-age} s in the future, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance: check the clock.`,
-    );
-  }
+  assertFresh({ label: 'Stripe-Signature timestamp', age, unit: 's', maxAge: SIGNATURE_TOLERANCE_SECONDS });
 }
 
 const StripeEvent = z.looseObject({

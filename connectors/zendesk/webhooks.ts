@@ -5,6 +5,7 @@ import { WebhookError } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import type { ZendeskConfig } from './config.ts';
+import { assertFresh } from '../../src/events/freshness.ts';
 
 /**
  * How far the signed timestamp may be from the gateway's clock, in seconds, in
@@ -82,20 +83,12 @@ export function verifyZendeskSignature(request: WebhookRequest, secret: string, 
     );
   }
   const age = Math.floor((now.getTime() - signedAt) / 1000);
-  if (age > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `X-Zendesk-Webhook-Signature-Timestamp is stale: signed ${age} s ago, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance.`,
-    );
-  }
-  if (age < -SIGNATURE_TOLERANCE_SECONDS) {
-    throw new WebhookError(
-      401,
-      'SIGNATURE_STALE',
-      `X-Zendesk-Webhook-Signature-Timestamp is ${-age} s in the future, beyond the ${SIGNATURE_TOLERANCE_SECONDS} s tolerance: check the clock.`,
-    );
-  }
+  assertFresh({
+    label: 'X-Zendesk-Webhook-Signature-Timestamp',
+    age,
+    unit: 's',
+    maxAge: SIGNATURE_TOLERANCE_SECONDS,
+  });
 }
 
 /** Zendesk ids: a number, or its digits as a string (event payloads send strings). */
