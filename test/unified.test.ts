@@ -263,3 +263,32 @@ describe('customerChanged', () => {
     expect(new Set(received.map((r) => r.customerChanged.event.source)).size).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('customers from another directory', () => {
+  it('lists from the product when CUSTOMER_DIRECTORY=app, paging with no overlap', async () => {
+    const other = await startTestGateway({ CUSTOMER_DIRECTORY: 'app' });
+    try {
+      type Page = {
+        customers: {
+          edges: { node: { email: string } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+        };
+      };
+      const query = `query ($first: Int, $after: String) { customers(first: $first, after: $after) {
+        edges { node { email } } pageInfo { hasNextPage endCursor } } }`;
+      const emails = (p: { data?: Page | null }) => p.data?.customers.edges.map((e) => e.node.email) ?? [];
+      const first = await other.graphql<Page>(query, { first: 5 });
+      const second = await other.graphql<Page>(query, {
+        first: 5,
+        after: first.data?.customers.pageInfo.endCursor,
+      });
+      const all = await other.graphql<Page>(query, { first: 10 });
+      expect(emails(all)).toHaveLength(10);
+      expect([...emails(first), ...emails(second)]).toEqual(emails(all));
+      const app = other.gateway.sources.find((s) => s.name === 'app')?.sandbox?.counters() ?? {};
+      expect(app['GET /v1/users']).toBe(3);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { defineConnector } from '../../src/connector.ts';
 import type { AppUser } from './models.ts';
-import { fullName, joinPageCursor, splitPageCursor } from '../../src/unified/names.ts';
+import { fullName, tokenPagedDirectory } from '../../src/unified/names.ts';
 import type { RetryHint, UpstreamResponse } from '../../src/upstream/types.ts';
 import { MAX_BATCH_SIZE, MAX_PAGE_SIZE, TITLE, createAppClient } from './client.ts';
 import { AppConfig } from './config.ts';
@@ -61,27 +61,19 @@ export const app = defineConnector({
     byEmail: (scope, email) => scope.loaders.userByEmail.load(email),
     nameOf: (user: AppUser) => fullName(user.first_name, user.last_name),
     subjectIdOf: (user: AppUser) => user.user_id,
-    async directory(scope, page) {
-      // The product API pages by `next_cursor` per page: an entry's cursor is its page's cursor plus how many to skip.
-      const [token, skip] = splitPageCursor(page.after);
-      const result = await scope.loaders.users.load({
-        limit: Math.min(100, page.first + skip),
-        cursor: token,
-        email: page.search,
-      });
-      const entries = result.data.slice(skip, skip + page.first);
-      const people = entries.map((user, index) => {
-        const email = user.email.toLowerCase();
-        scope.loaders.userByEmail.prime(email, user);
-        const cursor =
-          skip + index + 1 === result.data.length && result.next_cursor !== null
-            ? joinPageCursor(result.next_cursor, 0)
-            : joinPageCursor(token, skip + index + 1);
-        return { email, name: fullName(user.first_name, user.last_name), record: user, cursor };
-      });
-      const more = skip + page.first < result.data.length || result.next_cursor !== null;
-      return { people, hasNextPage: more, endCursor: people.at(-1)?.cursor ?? null };
-    },
+    directory: (scope, page) =>
+      tokenPagedDirectory(
+        page,
+        async (limit, cursor) => {
+          const result = await scope.loaders.users.load({ limit, cursor, email: page.search });
+          return { records: result.data, next: result.next_cursor };
+        },
+        (user) => {
+          const email = user.email.toLowerCase();
+          scope.loaders.userByEmail.prime(email, user);
+          return { email, name: fullName(user.first_name, user.last_name) };
+        },
+      ),
   },
   nodes: [
     {

@@ -1,6 +1,6 @@
 import { defineConnector } from '../../src/connector.ts';
 import type { HubSpotCompany, HubSpotContact, HubSpotDeal } from './models.ts';
-import { fullName, joinPageCursor, splitPageCursor } from '../../src/unified/names.ts';
+import { fullName, tokenPagedDirectory } from '../../src/unified/names.ts';
 import type { RetryHint, UpstreamResponse } from '../../src/upstream/types.ts';
 import { MAX_OBJECT_BATCH, MAX_PAGE_SIZE, createHubSpotClient } from './client.ts';
 import { HubSpotConfig, hasHubSpotCredentials } from './config.ts';
@@ -60,34 +60,20 @@ export const hubspot = defineConnector({
     byEmail: (scope, email) => scope.loaders.contactByEmail.load(email),
     nameOf: (contact: HubSpotContact) => fullName(contact.properties.firstname, contact.properties.lastname),
     subjectIdOf: (contact: HubSpotContact) => contact.id,
-    async directory(scope, page) {
-      // HubSpot pages by an opaque `after` token per page: an entry's cursor is its page's token plus how many to skip.
-      const [token, skip] = splitPageCursor(page.after);
-      const result = await scope.loaders.contacts.load({
-        limit: Math.min(100, page.first + skip),
-        after: token,
-      });
-      const entries = result.results.slice(skip, skip + page.first);
-      const people = entries.flatMap((contact, index) => {
-        const email = contact.properties.email?.toLowerCase();
-        if (!email) return [];
-        scope.loaders.contactByEmail.prime(email, contact);
-        const cursor =
-          skip + index + 1 === result.results.length && result.nextAfter !== null
-            ? joinPageCursor(result.nextAfter, 0)
-            : joinPageCursor(token, skip + index + 1);
-        return [
-          {
-            email,
-            name: fullName(contact.properties.firstname, contact.properties.lastname),
-            record: contact,
-            cursor,
-          },
-        ];
-      });
-      const more = skip + page.first < result.results.length || result.nextAfter !== null;
-      return { people, hasNextPage: more, endCursor: people.at(-1)?.cursor ?? null };
-    },
+    directory: (scope, page) =>
+      tokenPagedDirectory(
+        page,
+        async (limit, after) => {
+          const result = await scope.loaders.contacts.load({ limit, after });
+          return { records: result.results, next: result.nextAfter };
+        },
+        (contact) => {
+          const email = contact.properties.email?.toLowerCase();
+          if (!email) return null;
+          scope.loaders.contactByEmail.prime(email, contact);
+          return { email, name: fullName(contact.properties.firstname, contact.properties.lastname) };
+        },
+      ),
   },
   nodes: [
     {
