@@ -3,9 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { OperationTypeNode, getOperationAST } from 'graphql';
 import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
-import type { Context, SubscribePayload } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import type { Extra } from 'graphql-ws/use/ws';
+import type { SubscribePayload } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
@@ -25,6 +23,8 @@ import {
   rootFieldOf,
 } from './subscriptions/shared.ts';
 import type { CachedDocument, MemberSink } from './subscriptions/shared.ts';
+import { serveGraphQLWebSockets } from './subscriptions/ws-transport.ts';
+import type { SocketContext } from './subscriptions/ws-transport.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -66,6 +66,19 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return headers;
+}
+
+/** Writes a member's messages to its WebSocket. */
+class SocketSink implements MemberSink {
+  readonly #socket: WebSocket;
+  constructor(socket: WebSocket) {
+    this.#socket = socket;
+  }
+  send(text: string, done: (error?: Error) => void): void {
+    const socket = this.#socket;
+    if (socket.readyState === socket.OPEN) socket.send(text, done);
+    else done();
+  }
 }
 
 /**
@@ -182,7 +195,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
   }
-  type WsContext = Context<Record<string, unknown> | undefined, Extra>;
+  type WsContext = SocketContext;
 
   /** Queries and mutations over graphql-ws: the same envelop pipeline (plugins, context, validation) as HTTP requests. */
   async function ownExecution(
@@ -227,73 +240,59 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   function sinkOf(socket: WebSocket): MemberSink {
     let sink = sinks.get(socket);
     if (!sink) {
-      sink = {
-        send(text, done) {
-          if (socket.readyState === socket.OPEN) socket.send(text, done);
-          else done();
-        },
-      };
+      sink = new SocketSink(socket);
       sinks.set(socket, sink);
     }
     return sink;
   }
 
-  useServer(
-    {
+  const transport = serveGraphQLWebSockets(wsServer, {
+    log,
+    graphqlWs: {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
-      onSubscribe: (ctx, id, params) => {
-        const { schema, document, errors } = cachedDocument(ctx, params);
-        const operation = getOperationAST(document, params.operationName);
-        if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return ownExecution(ctx, params);
-        if (errors.length > 0) return errors;
-        // Subscriptions: every client with the same document, operation and variables shares one execution.
-        const variables = params.variables ?? null;
-        const start = async (signal: AbortSignal) => {
-          const enveloped = yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra.request,
-            socket: ctx.extra.socket,
-            params,
-          });
-          const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
-          // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
-          contextValue.signal ??= signal;
-          return enveloped.subscribe({
-            schema,
-            operationName: params.operationName ?? null,
-            document,
-            variableValues: variables,
-            contextValue,
-          }) as unknown;
-        };
-        const rootValue: RootValue = {
-          execute: () => {
-            throw new Error('a shared subscription is never executed as a query');
-          },
-          subscribe: () =>
-            subscriptions.join({
-              key: groupKey(params.query, params.operationName, variables),
-              id,
-              sink: sinkOf(ctx.extra.socket),
-              start,
-              joinableMidStream: isLiveFeed(schema, operation, variables),
-              rootField: rootFieldOf(operation),
-            }),
-        };
-        const args: ExecutionArgs = {
+      // Queries, mutations and operations that are not valid subscriptions (their errors are sent as graphql-ws does).
+      onSubscribe: (ctx, _id, params) => {
+        const { errors } = cachedDocument(ctx, params);
+        return errors.length > 0 ? errors : ownExecution(ctx, params);
+      },
+    },
+    // Subscriptions: every client with the same document, operation and variables shares one execution.
+    take: (ctx, id, params, ended) => {
+      const { schema, document, errors } = cachedDocument(ctx, params);
+      if (errors.length > 0) return null;
+      const operation = getOperationAST(document, params.operationName);
+      if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return null;
+      const variables = params.variables ?? null;
+      const start = async (signal: AbortSignal) => {
+        const enveloped = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
+        // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
+        contextValue.signal ??= signal;
+        return enveloped.subscribe({
           schema,
           operationName: params.operationName ?? null,
           document,
           variableValues: variables,
-          contextValue: undefined,
-          rootValue,
-        };
-        return args;
-      },
+          contextValue,
+        }) as unknown;
+      };
+      return subscriptions.join({
+        key: groupKey(params.query, params.operationName, variables),
+        id,
+        sink: sinkOf(ctx.extra.socket),
+        start,
+        joinableMidStream: isLiveFeed(schema, operation, variables),
+        rootField: rootFieldOf(operation),
+        onEnd: ended,
+      });
     },
-    wsServer,
-  );
+  });
 
   let inFlight = 0;
   const idle: (() => void)[] = [];
@@ -310,6 +309,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     subscriptions,
     async shutdown(timeoutMs) {
       draining = true;
+      transport.dispose();
       server.close();
       server.closeIdleConnections();
       for (const client of wsServer.clients) client.close(1001, 'Server shutting down');

@@ -231,6 +231,69 @@ describe('SharedSubscriptions hub', () => {
     expect(hub.stats().groups).toBe(0);
   });
 
+  it('writes a result to a large group a slice at a time, letting other work run in between, each member once and in order', async () => {
+    const hub = new SharedSubscriptions({ sliceSize: 4 });
+    const feed = source();
+    const sinks = Array.from({ length: 10 }, () => sink());
+    const members = sinks.map((s, i) => join(hub, feed, `m${i}`, s.target));
+    await tick();
+    feed.push('c1');
+    feed.push('c2');
+    // After the first slice the group yields to the event loop: 4 members have c1, the rest do not yet.
+    // Microtasks only: the first slice is written within them, the next waits for the event loop.
+    for (let i = 0; i < 50 && sinks[0]?.texts.length === 0; i++) await Promise.resolve();
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(sinks.map((s) => s.texts.length)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    // A member joining mid-broadcast starts with the next result.
+    const late = sink();
+    const lateMember = join(hub, feed, 'late', late.target);
+    for (let i = 0; i < 10; i++) await tick();
+    for (const s of sinks) {
+      expect(s.messages().map((m) => m.payload)).toEqual([
+        { data: { events: { cursor: 'c1' } } },
+        { data: { events: { cursor: 'c2' } } },
+      ]);
+    }
+    expect(late.messages().map((m) => m.payload)).toEqual([{ data: { events: { cursor: 'c2' } } }]);
+    for (const member of [...members, lateMember]) await member.return(undefined);
+    expect(feed.state.returned).toBe(1);
+  });
+
+  it('calls onEnd once a member ended on its own is written out, never when it left', async () => {
+    const hub = new SharedSubscriptions({ maxQueue: 1 });
+    const feed = source();
+    const ends: Record<string, (Error | null)[]> = { done: [], lagging: [], leaving: [] };
+    const options = (id: string, to: MemberSink): JoinOptions => ({
+      key: 'k',
+      id,
+      sink: to,
+      start: feed.start,
+      joinableMidStream: true,
+      rootField: 'events',
+      onEnd: (error) => ends[id]?.push(error),
+    });
+    const slow = sink(true);
+    hub.join(options('done', sink().target));
+    hub.join(options('lagging', slow.target));
+    const leaving = hub.join(options('leaving', sink().target));
+    await tick();
+    await leaving.return(undefined);
+    for (const cursor of ['c1', 'c2', 'c3']) {
+      feed.push(cursor);
+      await tick();
+    }
+    // Ended as lagging, but its last message is still being written: not yet.
+    expect(ends['lagging']).toEqual([]);
+    slow.flush();
+    await tick();
+    slow.flush();
+    await tick();
+    expect(ends['lagging']).toEqual([null]);
+    feed.fail(new Error('log went away'));
+    await tick();
+    expect(ends).toEqual({ done: [new Error('log went away')], lagging: [null], leaving: [] });
+  });
+
   it('does not let a member join a replaying group once it has delivered', async () => {
     const hub = new SharedSubscriptions();
     const feed = source();

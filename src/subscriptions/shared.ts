@@ -44,11 +44,24 @@ export interface JoinOptions {
   joinableMidStream: boolean;
   /** Response key of the root field, for the `path` of a lagging error. */
   rootField: string | undefined;
+  /**
+   * Called once when the member ends on its own, after its last message is
+   * written: with `null` when the execution completed (or the member was ended
+   * as lagging), with the error when the execution failed. Not called when the
+   * member left: `return()`, or a write to its socket failed.
+   */
+  onEnd?: ((error: Error | null) => void) | undefined;
 }
 
 export interface SharedSubscriptionsOptions {
   /** Messages a member may have waiting to be written before it is ended as lagging. Default 1024. */
   maxQueue?: number;
+  /**
+   * Members a group writes one result to before it lets the event loop run
+   * other work (webhook acknowledgements, other groups, reads), so a large
+   * fan-out never holds everything else up until its last socket. Default 256.
+   */
+  sliceSize?: number;
 }
 
 /** Counters, for tests and metrics. */
@@ -148,19 +161,26 @@ function asError(error: unknown): Error {
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/** Resolves after the event loop has run its pending I/O. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /**
  * One subscriber. Small on purpose (thousands are idle at once): no context, no
  * logger, no signal. Its queue only exists while its socket is behind.
  *
- * It is also the async iterator graphql-ws runs its subscription loop on: that
- * iterator yields nothing (the member writes its `next` messages itself) and
- * ends when the member does, so graphql-ws then sends `complete` (or `error`).
+ * The transport tells its client the member ended through `onEnd`. The member
+ * is also an async iterator, which yields nothing (the member writes its `next`
+ * messages itself) and ends when the member does: its `return()` is how graphql-ws
+ * (a client's `complete`, a closed socket) makes it leave.
  */
 class Member implements AsyncGenerator<never, undefined> {
   readonly hub: SharedSubscriptions;
   readonly group: Group;
   readonly prefix: string;
   readonly sink: MemberSink;
+  readonly onEnd: ((error: Error | null) => void) | undefined;
   queue: Delivery[] | null = null;
   writing = false;
   /** No more deliveries are accepted; the member finishes once its queue is written. */
@@ -173,11 +193,12 @@ class Member implements AsyncGenerator<never, undefined> {
   waiter: { resolve: (r: IteratorResult<never, undefined>) => void; reject: (e: unknown) => void } | null =
     null;
 
-  constructor(hub: SharedSubscriptions, group: Group, id: string, sink: MemberSink) {
+  constructor(hub: SharedSubscriptions, group: Group, options: JoinOptions) {
     this.hub = hub;
     this.group = group;
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    this.sink = sink;
+    this.prefix = `{"id":${JSON.stringify(options.id)},"type":"next","payload":`;
+    this.sink = options.sink;
+    this.onEnd = options.onEnd;
   }
 
   deliver(delivery: Delivery): void {
@@ -242,6 +263,7 @@ class Member implements AsyncGenerator<never, undefined> {
   settle(): void {
     if (this.settled) return;
     this.settled = true;
+    if (!this.closed) this.onEnd?.(this.failure?.error ?? null);
     const waiter = this.waiter;
     this.waiter = null;
     if (!waiter) return;
@@ -328,9 +350,27 @@ class Group {
     iterator?.return?.().catch(() => {});
   }
 
-  broadcast(result: ExecutionResult): void {
+  /**
+   * Writes one result to every member, `sliceSize` members at a time with a
+   * turn of the event loop in between; resolves once every member has it.
+   * Members that join meanwhile start with the next result.
+   */
+  async broadcast(result: ExecutionResult): Promise<void> {
     const delivery: Delivery = { payload: serializeResult(result), cursor: cursorOf(result, this.rootField) };
-    for (const member of this.members) member.deliver(delivery);
+    const slice = this.hub.sliceSize;
+    if (this.members.size <= slice) {
+      for (const member of this.members) member.deliver(delivery);
+      return;
+    }
+    const members = [...this.members];
+    for (let start = 0; start < members.length; start += slice) {
+      if (start > 0) {
+        await nextTurn();
+        if (this.isStopped()) return;
+      }
+      const end = Math.min(start + slice, members.length);
+      for (let i = start; i < end; i++) members[i]?.deliver(delivery);
+    }
   }
 
   endAll(failure: { error: Error } | null): void {
@@ -353,7 +393,7 @@ class Group {
     if (!isAsyncIterable(result)) {
       // A result instead of a stream (the subscribe resolver failed): sent once, then complete.
       this.hub.detach(this);
-      this.broadcast(result as ExecutionResult);
+      await this.broadcast(result as ExecutionResult);
       this.endAll(null);
       return;
     }
@@ -369,7 +409,8 @@ class Group {
         if (this.isStopped()) return;
         if (step.done === true) break;
         if (!this.joinableMidStream) this.hub.detach(this);
-        this.broadcast(step.value);
+        await this.broadcast(step.value);
+        if (this.isStopped()) return;
       }
     } catch (error) {
       if (!this.isStopped()) this.endAll({ error: asError(error) });
@@ -382,6 +423,7 @@ class Group {
 /** The hub of shared subscription executions. */
 export class SharedSubscriptions {
   readonly maxQueue: number;
+  readonly sliceSize: number;
   /** Groups new members can join, by key. */
   readonly groups = new Map<string, Group>();
   /** Every group whose execution runs, joinable or not. */
@@ -390,18 +432,19 @@ export class SharedSubscriptions {
 
   constructor(options: SharedSubscriptionsOptions = {}) {
     this.maxQueue = options.maxQueue ?? 1024;
+    this.sliceSize = options.sliceSize ?? 256;
   }
 
   /**
    * Adds a subscriber to the group of `options.key`, starting the group's execution
-   * when there is none. Returns the iterator graphql-ws runs the subscription on:
-   * it ends when the subscriber does; its `return()` makes the subscriber leave.
+   * when there is none. Returns the subscriber as an iterator: it ends when the
+   * subscriber does (as `onEnd` says); its `return()` makes the subscriber leave.
    */
   join(options: JoinOptions): AsyncGenerator<never, undefined> {
     let group = this.groups.get(options.key);
     const creating = group === undefined;
     group ??= new Group(this, options);
-    const member = new Member(this, group, options.id, options.sink);
+    const member = new Member(this, group, options);
     group.members.add(member);
     if (creating) {
       this.groups.set(options.key, group);
