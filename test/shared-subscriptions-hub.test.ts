@@ -76,7 +76,13 @@ function sink(held = false) {
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-function join(hub: SharedSubscriptions, feed: ReturnType<typeof source>, id: string, to: MemberSink) {
+function join(
+  hub: SharedSubscriptions,
+  feed: ReturnType<typeof source>,
+  id: string,
+  to: MemberSink,
+  more: Partial<JoinOptions> = {},
+) {
   const options: JoinOptions = {
     key: 'k',
     id,
@@ -84,6 +90,7 @@ function join(hub: SharedSubscriptions, feed: ReturnType<typeof source>, id: str
     start: feed.start,
     joinableMidStream: true,
     rootField: 'events',
+    ...more,
   };
   return hub.join(options);
 }
@@ -263,19 +270,11 @@ describe('SharedSubscriptions hub', () => {
     const hub = new SharedSubscriptions({ maxQueue: 1 });
     const feed = source();
     const ends: Record<string, (Error | null)[]> = { done: [], lagging: [], leaving: [] };
-    const options = (id: string, to: MemberSink): JoinOptions => ({
-      key: 'k',
-      id,
-      sink: to,
-      start: feed.start,
-      joinableMidStream: true,
-      rootField: 'events',
-      onEnd: (error) => ends[id]?.push(error),
-    });
+    const onEnd = (id: string) => ({ onEnd: (error: Error | null) => ends[id]?.push(error) });
     const slow = sink(true);
-    hub.join(options('done', sink().target));
-    hub.join(options('lagging', slow.target));
-    const leaving = hub.join(options('leaving', sink().target));
+    join(hub, feed, 'done', sink().target, onEnd('done'));
+    join(hub, feed, 'lagging', slow.target, onEnd('lagging'));
+    const leaving = join(hub, feed, 'leaving', sink().target, onEnd('leaving'));
     await tick();
     await leaving.return(undefined);
     for (const cursor of ['c1', 'c2', 'c3']) {

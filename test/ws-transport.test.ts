@@ -37,6 +37,8 @@ function rawClient(url: string, options: { autoPong?: boolean } = {}) {
     opened,
     closed,
     send: (message: Message) => socket.send(JSON.stringify(message)),
+    subscribe: (id: string, query: string) =>
+      socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } })),
     async next(type: string, timeoutMs = 5000): Promise<Message> {
       for (let waited = 0; waited < timeoutMs; waited += 10) {
         const index = messages.findIndex((m) => m.type === type);
@@ -78,27 +80,27 @@ describe('graphql-ws transport, through the gateway', () => {
   it('closes with 4401 on a subscribe before connection_init', async () => {
     const client = rawClient(wsUrl);
     await client.opened;
-    client.send({ id: '1', type: 'subscribe', payload: { query: EVENTS } });
+    client.subscribe('1', EVENTS);
     expect(await client.closed).toEqual({ code: 4401, reason: 'Unauthorized' });
   });
 
   it('closes with 4409 when a shared subscription id is reused', async () => {
     const client = await acknowledged();
-    client.send({ id: 'same', type: 'subscribe', payload: { query: EVENTS } });
+    client.subscribe('same', EVENTS);
     await until('the member', () => hub().members === 1);
-    client.send({ id: 'same', type: 'subscribe', payload: { query: EVENTS } });
+    client.subscribe('same', EVENTS);
     expect(await client.closed).toEqual({ code: 4409, reason: 'Subscriber for same already exists' });
     await until('the member to leave with its socket', () => hub().members === 0);
   });
 
   it('lets the client complete a shared subscription: it leaves, nothing is sent back, the socket stays', async () => {
     const client = await acknowledged();
-    client.send({ id: 'a', type: 'subscribe', payload: { query: EVENTS } });
+    client.subscribe('a', EVENTS);
     await until('the member', () => hub().members === 1);
     client.send({ id: 'a', type: 'complete' });
     await until('the member to leave', () => hub().members === 0);
     // The id is free again, and the connection still answers.
-    client.send({ id: 'a', type: 'subscribe', payload: { query: '{ latestEventCursor }' } });
+    client.subscribe('a', '{ latestEventCursor }');
     expect(await client.next('next')).toMatchObject({
       id: 'a',
       payload: { data: { latestEventCursor: expect.any(String) as unknown } },
@@ -110,21 +112,13 @@ describe('graphql-ws transport, through the gateway', () => {
 
   it('sends `error` for a shared subscription whose execution fails, and frees its id', async () => {
     const client = await acknowledged();
-    client.send({
-      id: 'h',
-      type: 'subscribe',
-      payload: { query: 'subscription { heartbeat(intervalMs: 5) { tick } }' },
-    });
+    client.subscribe('h', 'subscription { heartbeat(intervalMs: 5) { tick } }');
     expect(await client.next('error')).toEqual({
       id: 'h',
       type: 'error',
       payload: [{ message: 'Argument "intervalMs" must be between 100 and 60000; got 5.' }],
     });
-    client.send({
-      id: 'h',
-      type: 'subscribe',
-      payload: { query: 'subscription { heartbeat(intervalMs: 100) { tick } }' },
-    });
+    client.subscribe('h', 'subscription { heartbeat(intervalMs: 100) { tick } }');
     expect(await client.next('next')).toEqual({
       id: 'h',
       type: 'next',
@@ -198,7 +192,7 @@ describe('graphql-ws transport timers', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     await sleep(300);
     expect(prompt.socket.readyState).toBe(WebSocket.OPEN);
-    prompt.send({ id: 'q', type: 'subscribe', payload: { query: '{ a }' } });
+    prompt.subscribe('q', '{ a }');
     expect(await prompt.next('next')).toEqual({ id: 'q', type: 'next', payload: { data: { a: 1 } } });
     prompt.socket.close();
   });
