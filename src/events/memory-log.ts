@@ -1,6 +1,7 @@
 import { compileFilter } from './event.ts';
 import type { GatewayEvent, IncomingEvent } from './event.ts';
 import { Fanout, type FanoutEntry, type FanoutSubscription } from './fanout.ts';
+import { RecentKeys } from './recent-keys.ts';
 import {
   EventLogUnavailableError,
   InvalidCursorError,
@@ -66,8 +67,8 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
   let head = 0;
   let lastSeq = 0;
   let closed = false;
-  /** `${source}:${id}` → when first stored; Map order is insertion order, i.e. oldest first. */
-  const seen = new Map<string, number>();
+  /** `${source}:${id}` of the events stored within the dedupe window. */
+  const seen = new RecentKeys(dedupeWindowMs, dedupeMaxKeys);
   const fanout = new Fanout<number>({ compare: (a, b) => a - b, queueLimit });
 
   function evict(at: number): void {
@@ -86,26 +87,9 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     }
   }
 
-  function forgetExpiredKeys(at: number): void {
-    for (const [key, firstSeen] of seen) {
-      if (at - firstSeen <= dedupeWindowMs) break;
-      seen.delete(key);
-    }
-  }
-
   /** Whether the key was already seen within the window; records it otherwise. */
   function isDuplicate(key: string, at: number): boolean {
-    if (dedupeWindowMs === 0) return false;
-    const firstSeen = seen.get(key);
-    if (firstSeen !== undefined && at - firstSeen <= dedupeWindowMs) return true;
-    // Re-inserting moves an expired key to the back, keeping the Map in time order.
-    seen.delete(key);
-    seen.set(key, at);
-    if (seen.size > dedupeMaxKeys) {
-      const oldest = seen.keys().next();
-      if (oldest.done !== true) seen.delete(oldest.value);
-    }
-    return false;
+    return dedupeWindowMs !== 0 && seen.seenOrRecord(key, at);
   }
 
   function parseCursor(cursor: string): number {
@@ -130,7 +114,6 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     if (closed) throw new EventLogUnavailableError('The memory event log is closed.');
     const at = now();
     const receivedAt = new Date(at).toISOString();
-    forgetExpiredKeys(at);
     const results: AppendResult[] = [];
     const stored: Entry[] = [];
     for (const incoming of events) {
