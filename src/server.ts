@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { OperationTypeNode, getOperationAST } from 'graphql';
-import type { DocumentNode, ExecutionArgs, GraphQLError, GraphQLSchema } from 'graphql';
+import { GraphQLError, OperationTypeNode, getOperationAST } from 'graphql';
+import type { DocumentNode, ExecutionArgs, GraphQLSchema } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -227,10 +227,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const hit = documents.get(params.query);
     if (hit) return hit;
     const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
-    const document = enveloped.parse(params.query) as DocumentNode;
     const schema = enveloped.schema as GraphQLSchema;
-    const errors = enveloped.validate(schema, document) as readonly GraphQLError[];
-    const entry = { schema, document, errors };
+    let entry: CachedDocument;
+    try {
+      const document = enveloped.parse(params.query) as DocumentNode;
+      entry = { schema, document, errors: enveloped.validate(schema, document) as readonly GraphQLError[] };
+    } catch (error) {
+      // A syntax error, or a limit the parser enforces (graphql-armor's token count): the client's `error` message.
+      if (!(error instanceof GraphQLError)) throw error;
+      entry = { schema, document: null, errors: [error] };
+    }
     documents.set(params.query, entry);
     return entry;
   }
@@ -260,7 +266,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Subscriptions: every client with the same document, operation and variables shares one execution.
     take: (ctx, id, params, ended) => {
       const { schema, document, errors } = cachedDocument(ctx, params);
-      if (errors.length > 0) return null;
+      if (document === null || errors.length > 0) return null;
       const operation = getOperationAST(document, params.operationName);
       if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return null;
       const variables = params.variables ?? null;

@@ -128,6 +128,31 @@ describe('graphql-ws transport, through the gateway', () => {
     await until('no member', () => hub().members === 0);
   });
 
+  it('answers a query that does not parse with an `error` message, subscription or not, and stays up', async () => {
+    const client = await acknowledged();
+    for (const [id, query] of [
+      ['s1', 'subscription {'],
+      ['s2', 'subscription {'],
+      ['q1', '{ latestEventCursor'],
+    ] as const) {
+      client.subscribe(id, query);
+      expect(await client.next('error')).toEqual({
+        id,
+        type: 'error',
+        payload: [
+          expect.objectContaining({
+            message: expect.stringMatching(/^Syntax Error: Expected (Name|Name, found <EOF>)/) as unknown,
+          }),
+        ],
+      });
+    }
+    client.subscribe('ok', EVENTS);
+    await until('the member', () => hub().members === 1);
+    expect(client.socket.readyState).toBe(WebSocket.OPEN);
+    client.socket.close();
+    await until('no member', () => hub().members === 0);
+  });
+
   it('answers pings with pongs, as graphql-ws does', async () => {
     const client = await acknowledged();
     client.send({ type: 'ping', payload: { n: 1 } });
@@ -177,6 +202,28 @@ describe('graphql-ws transport timers', () => {
     expect(answering.socket.readyState).toBe(WebSocket.OPEN);
     expect(answering.pings()).toBeGreaterThanOrEqual(3);
     answering.socket.close();
+  });
+
+  it('closes only the socket whose subscribe made `take` throw, with 4500, and logs it', async () => {
+    await start({
+      keepAliveMs: 0,
+      isProd: true,
+      take: (_ctx, _id, payload) => {
+        if (payload.query.includes('boom')) throw new Error('take failed');
+        return null;
+      },
+    });
+    const bad = rawClient(url);
+    const good = rawClient(url);
+    await Promise.all([bad.opened, good.opened]);
+    for (const client of [bad, good]) client.send({ type: 'connection_init' });
+    await Promise.all([bad.next('connection_ack'), good.next('connection_ack')]);
+    bad.subscribe('1', '{ boom }');
+    expect(await bad.closed).toEqual({ code: 4500, reason: 'Internal server error' });
+    expect(errors.splice(0)).toEqual([{ err: new Error('take failed') }]);
+    good.subscribe('2', '{ a }');
+    expect(await good.next('next')).toEqual({ id: '2', type: 'next', payload: { data: { a: 1 } } });
+    good.socket.close();
   });
 
   it('closes a socket with 4408 when connection_init does not come in time, and keeps one that sent it', async () => {

@@ -470,7 +470,8 @@ export class SharedSubscriptions {
 /** A parsed document and its validation errors, cached by query text. */
 export interface CachedDocument {
   readonly schema: GraphQLSchema;
-  readonly document: DocumentNode;
+  /** `null` when the query text does not parse; `errors` then says why. */
+  readonly document: DocumentNode | null;
   readonly errors: readonly GraphQLError[];
 }
 

@@ -161,7 +161,15 @@ class Connection implements SocketExtra {
   }
 
   message(text: string): void {
-    if (this.take(text)) return;
+    let taken: boolean;
+    try {
+      taken = this.take(text);
+    } catch (error) {
+      // Thrown from inside a socket's 'message' event it would take the whole process down.
+      this.fail(error, 'graphql-ws subscribe handling failed');
+      return;
+    }
+    if (taken) return;
     this.handle?.(text).catch((error: unknown) => this.fail(error, 'graphql-ws message handling failed'));
   }
 
