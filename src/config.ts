@@ -103,6 +103,8 @@ export const CoreConfig = z.object({
     .default('switchyard'),
   /** Events the Redis stream retains, approximately (XADD MAXLEN ~). Default 100000. */
   REDIS_STREAM_MAXLEN: int(1, 1_000_000_000, 100_000),
+  /** Seconds the Redis stream retains events (XTRIM MINID ~ at appends; older ones are never replayed); 0: no age limit. Default 604800 (7 days). */
+  REDIS_STREAM_MAX_AGE_S: int(0, 10 * 365 * 86400, 7 * 86_400),
   /** Longest wait for Redis to confirm a webhook's events before answering 503, in ms. Default 1000. */
   REDIS_APPEND_TIMEOUT_MS: int(10, 60_000, 1000),
   /** Events the in-memory log retains. Default 10000. */

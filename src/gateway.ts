@@ -225,6 +225,7 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
     clusterNodes: core.REDIS_CLUSTER_NODES,
     keyPrefix: core.REDIS_KEY_PREFIX,
     maxLen: core.REDIS_STREAM_MAXLEN,
+    maxAgeMs: core.REDIS_STREAM_MAX_AGE_S * 1000,
     dedupeWindowS: core.DEDUPE_WINDOW_S,
     appendTimeoutMs: core.REDIS_APPEND_TIMEOUT_MS,
     log,

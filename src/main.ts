@@ -26,7 +26,8 @@ function describeEventLog(events: EventLog, core: CoreConfig): string {
   const where =
     'description' in events && typeof events.description === 'string' ? ` ${events.description}` : '';
   const health = events.health();
-  return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events)${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
+  const age = core.REDIS_STREAM_MAX_AGE_S > 0 ? `, ${core.REDIS_STREAM_MAX_AGE_S} s` : '';
+  return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events${age})${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
 }
 
 async function main(): Promise<void> {

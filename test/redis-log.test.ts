@@ -159,6 +159,34 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       expect(await log.append([incomingEvent(0)])).toEqual([{ status: 'duplicate', id: 'evt_0' }]);
     });
 
+    it('never reads or replays events older than maxAgeMs, and trims them from the stream as appends come', async () => {
+      const log = await makeLog({ maxAgeMs: 400 });
+      const old = [];
+      for (let n = 0; n < 300; n += 50) {
+        old.push(
+          ...(await appendAll(
+            log,
+            Array.from({ length: 50 }, (_, i) => incomingEvent(n + i)),
+          )),
+        );
+      }
+      expect(await admin.xlen(log.streamKey)).toBe(300);
+      await delay(500);
+      const [fresh] = await appendAll(log, [incomingEvent(1_000)]);
+      // Approximate trimming drops whole nodes (100 entries by default) once all their entries are too old.
+      expect(await admin.xlen(log.streamKey)).toBeLessThanOrEqual(101);
+      // What trimming left behind is past the age limit all the same: never read, never replayed.
+      expect(ids(await log.read({ limit: 1_000 }))).toEqual(['evt_1000']);
+      expect(ids(await log.read({ after: old[0]?.cursor, limit: 1_000 }))).toEqual(['evt_1000']);
+      const subscription = log.subscribe({ after: old[0]?.cursor });
+      expect(await take(subscription, 1)).toEqual([fresh]);
+      await appendAll(log, [incomingEvent(1_001)]);
+      expect(ids(await take(subscription, 1))).toEqual(['evt_1001']);
+      await subscription.return?.();
+      // Aged out is not forgotten: the dedupe window is its own.
+      expect(await log.append([incomingEvent(0)])).toEqual([{ status: 'duplicate', id: 'evt_0' }]);
+    });
+
     it('remembers each (source, id) with SET NX EX for the dedupe window', async () => {
       const log = await makeLog({ keyPrefix: `${freshPrefix()}-ttl` });
       await appendAll(log, [incomingEvent(1), incomingEvent(2, { source: 'a:b' })]);
@@ -344,6 +372,7 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       expect(() => createRedisEventLog({ url: server.url, maxLen: 0 })).toThrow(RangeError);
       expect(() => createRedisEventLog({ url: server.url, appendTimeoutMs: 1.5 })).toThrow(RangeError);
       expect(() => createRedisEventLog({ url: server.url, dedupeWindowS: -1 })).toThrow(RangeError);
+      expect(() => createRedisEventLog({ url: server.url, maxAgeMs: -1 })).toThrow(RangeError);
       expect(() => createRedisEventLog({})).toThrow(RangeError);
       expect(() => createRedisEventLog({ url: 'http://127.0.0.1:6379' })).toThrow(RangeError);
     });

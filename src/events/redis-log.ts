@@ -48,6 +48,11 @@ export interface RedisEventLogOptions {
   keyPrefix?: string;
   /** Events the stream retains, approximately (`XADD MAXLEN ~`); the oldest are trimmed first. Default `100_000`. */
   maxLen?: number;
+  /**
+   * Events older than this are never read or replayed, and are trimmed from the
+   * stream as appends come (`XTRIM MINID ~`, needs Redis 6.2); `0`: no age limit. Default `0`.
+   */
+  maxAgeMs?: number;
   /** Seconds a `(source, id)` pair is remembered to drop re-deliveries (`SET NX EX`); `0` disables de-duplication. Default 7 days. */
   dedupeWindowS?: number;
   /**
@@ -94,15 +99,20 @@ export interface RedisEventLog extends EventLog {
  * (out of memory, a wrong type) undoes what the call wrote, so a dedupe key
  * never exists without its entry: a retry of a failed append stores it.
  *
+ * Then, with a maximum age, trims entries older than it (`XTRIM MINID ~`, by
+ * Redis's clock); trimming is housekeeping and never fails the append.
+ *
  * KEYS[1] the stream, KEYS[1 + i] the dedupe key of event i.
  * ARGV[1] MAXLEN, ARGV[2] dedupe TTL in seconds (0: no de-duplication),
- * ARGV[3i], ARGV[3i + 1], ARGV[3i + 2]: source, type and JSON body of event i.
+ * ARGV[3] maximum age in ms (0: none),
+ * ARGV[3i + 1], ARGV[3i + 2], ARGV[3i + 3]: source, type and JSON body of event i.
  * Returns one string per event: its stream id, or '' for a duplicate.
  */
 const APPEND_SCRIPT = `
 local stream = KEYS[1]
 local maxlen = ARGV[1]
 local ttl = tonumber(ARGV[2])
+local maxage = tonumber(ARGV[3])
 local results, added, claimed = {}, {}, {}
 local function undo(err)
   for _, id in ipairs(added) do redis.call('XDEL', stream, id) end
@@ -118,7 +128,7 @@ for i = 1, #KEYS - 1 do
     if fresh then claimed[#claimed + 1] = KEYS[i + 1] end
   end
   if fresh then
-    local a = 3 * i
+    local a = 3 * i + 1
     local id = redis.pcall('XADD', stream, 'MAXLEN', '~', maxlen, '*',
       'source', ARGV[a], 'type', ARGV[a + 1], 'event', ARGV[a + 2])
     if type(id) == 'table' and id.err then return undo(id.err) end
@@ -127,6 +137,11 @@ for i = 1, #KEYS - 1 do
   else
     results[i] = ''
   end
+end
+if maxage > 0 and #added > 0 then
+  local now = redis.call('TIME')
+  local cutoff = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - maxage
+  if cutoff > 0 then redis.pcall('XTRIM', stream, 'MINID', '~', string.format('%.0f', cutoff)) end
 end
 return results
 `;
@@ -166,6 +181,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     throw new RangeError('keyPrefix must be non-empty and contain no braces (it becomes the hash tag).');
   }
   const maxLen = positiveInteger('maxLen', options.maxLen ?? 100_000);
+  const maxAgeMs = nonNegativeInteger('maxAgeMs', options.maxAgeMs ?? 0);
   const dedupeWindowS = nonNegativeInteger('dedupeWindowS', options.dedupeWindowS ?? 7 * DAY_S);
   const appendTimeoutMs = positiveInteger('appendTimeoutMs', options.appendTimeoutMs ?? 1_000);
   const queueLimit = positiveInteger('subscriberQueueLimit', options.subscriberQueueLimit ?? 1_000);
@@ -338,6 +354,11 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   ): Promise<ReplayPage<string>> {
     const entries: FanoutEntry<string>[] = [];
     let from = nextId(after);
+    // Entries past the age limit that trimming (approximate, at appends) has not reached yet are skipped.
+    if (maxAgeMs > 0 && from !== null) {
+      const oldest = `${String(Math.max(0, Date.now() - maxAgeMs))}-0`;
+      if (compareIds(from, oldest) < 0) from = oldest;
+    }
     let last: string | null = null;
     while (from !== null && entries.length < limit) {
       const count = Math.max(1, Math.min(pageSize, limit - entries.length));
@@ -370,7 +391,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     }
     const keys = [streamKey, ...events.map(dedupeKey)];
     const bodies = events.map(encodeBody);
-    const args: (string | number)[] = [maxLen, dedupeWindowS];
+    const args: (string | number)[] = [maxLen, dedupeWindowS, maxAgeMs];
     for (const [i, event] of events.entries()) args.push(event.source, event.type, bodies[i] ?? '');
     let reply: unknown;
     try {
