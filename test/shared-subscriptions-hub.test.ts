@@ -246,10 +246,11 @@ describe('SharedSubscriptions hub', () => {
     await tick();
     feed.push('c1');
     feed.push('c2');
-    // After the first slice the group yields to the event loop: 4 members have c1, the rest do not yet.
-    // Microtasks only: the first slice is written within them, the next waits for the event loop.
-    for (let i = 0; i < 50 && sinks[0]?.texts.length === 0; i++) await Promise.resolve();
+    // A group larger than a slice lets the event loop run before each slice: nothing is written in
+    // the microtasks that follow the result, then one slice per turn.
     for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(sinks.map((s) => s.texts.length)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(sinks.map((s) => s.texts.length)).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
     // A member joining mid-broadcast starts with the next result.
     const late = sink();

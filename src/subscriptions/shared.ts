@@ -352,8 +352,9 @@ class Group {
 
   /**
    * Writes one result to every member, `sliceSize` members at a time with a
-   * turn of the event loop in between; resolves once every member has it.
-   * Members that join meanwhile start with the next result.
+   * turn of the event loop before each slice (none for a group of one slice);
+   * resolves once every member has it. Members that join meanwhile start with
+   * the next result.
    */
   async broadcast(result: ExecutionResult): Promise<void> {
     const delivery: Delivery = { payload: serializeResult(result), cursor: cursorOf(result, this.rootField) };
@@ -364,10 +365,9 @@ class Group {
     }
     const members = [...this.members];
     for (let start = 0; start < members.length; start += slice) {
-      if (start > 0) {
-        await nextTurn();
-        if (this.isStopped()) return;
-      }
+      // Also before the first: I/O already waiting (the acknowledgement of the webhook that brought this event) goes first.
+      await nextTurn();
+      if (this.isStopped()) return;
       const end = Math.min(start + slice, members.length);
       for (let i = start; i < end; i++) members[i]?.deliver(delivery);
     }
