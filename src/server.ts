@@ -68,6 +68,9 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** Largest graphql-ws message a client may send; a larger one closes its socket with 1009. */
+export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
+
 /** Writes a member's messages to its WebSocket. */
 class SocketSink implements MemberSink {
   readonly #socket: WebSocket;
@@ -181,7 +184,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const subscriptions = options.subscriptions ?? new SharedSubscriptions();
   const documents = new DocumentCache();
-  const wsServer = new WebSocketServer({ noServer: true });
+  // ws would buffer messages of up to 100 MiB; a GraphQL operation is a few KB (graphql-armor bounds its tokens).
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket: Socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== options.graphqlPath || draining) {

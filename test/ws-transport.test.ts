@@ -5,6 +5,7 @@ import { buildSchema } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
+import { WS_MAX_MESSAGE_BYTES } from '../src/server.ts';
 import { serveGraphQLWebSockets } from '../src/subscriptions/ws-transport.ts';
 import type { TransportOptions } from '../src/subscriptions/ws-transport.ts';
 import { startTestGateway } from './helpers/gateway.ts';
@@ -151,6 +152,12 @@ describe('graphql-ws transport, through the gateway', () => {
     expect(client.socket.readyState).toBe(WebSocket.OPEN);
     client.socket.close();
     await until('no member', () => hub().members === 0);
+  });
+
+  it('closes a socket that sends a message over 1 MiB with 1009, before buffering more', async () => {
+    const client = await acknowledged();
+    client.subscribe('big', `{ latestEventCursor } # ${'x'.repeat(WS_MAX_MESSAGE_BYTES)}`);
+    expect(await client.closed).toEqual({ code: 1009, reason: '' });
   });
 
   it('answers pings with pongs, as graphql-ws does', async () => {
