@@ -1,5 +1,5 @@
 import { chromium } from 'playwright-core';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -32,22 +32,28 @@ describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
     await t.close();
   });
 
-  it('opens GraphiQL, runs a query and shows the result', async () => {
-    const page = await browser.newPage();
-    const offsite: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith(t.url) && !request.url().startsWith('blob:')) offsite.push(request.url());
-    });
+  /** Opens GraphiQL, replaces the editor's text with `operation` and runs it. */
+  async function runInGraphiQL(page: Page, operation: string): Promise<void> {
     await page.goto(`${t.url}/graphql`);
     const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
     await editor.waitFor({ timeout: 30_000 });
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
-    await page.keyboard.insertText(
+    await page.keyboard.insertText(operation);
+    await page.locator('.graphiql-execute-button').click();
+  }
+
+  it('opens GraphiQL, runs a query and shows the result', async () => {
+    const page = await browser.newPage();
+    const offsite: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(t.url) && !request.url().startsWith('blob:')) offsite.push(request.url());
+    });
+    await runInGraphiQL(
+      page,
       '{ invoices(first: 2) { edges { node { id sourceId status customer { email } } } } }',
     );
-    await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response');
     await expect.poll(() => response.textContent(), { timeout: 20_000 }).toContain('"invoices"');
     const text = (await response.textContent()) ?? '';
@@ -62,14 +68,7 @@ describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
     const page = await browser.newPage();
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
-    await page.goto(`${t.url}/graphql`);
-    const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
-    await editor.waitFor({ timeout: 30_000 });
-    await editor.click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.press('Delete');
-    await page.keyboard.insertText('subscription { events(filter: { sources: ["stripe"] }) { id type } }');
-    await page.locator('.graphiql-execute-button').click();
+    await runInGraphiQL(page, 'subscription { events(filter: { sources: ["stripe"] }) { id type } }');
     await expect.poll(() => t.gateway.http.subscriptions.stats().members, { timeout: 20_000 }).toBe(1);
     const response = page.locator('.graphiql-response');
     for (const id of [`evt_browser_1_${Date.now()}`, `evt_browser_2_${Date.now()}`]) {

@@ -30,6 +30,20 @@ async function until(
   }
 }
 
+/** Appends events `evt_0` to `evt_<count - 1>`, 50 per call. */
+async function appendInBatches(log: RedisEventLog, count: number) {
+  const stored = [];
+  for (let n = 0; n < count; n += 50) {
+    stored.push(
+      ...(await appendAll(
+        log,
+        Array.from({ length: 50 }, (_, i) => incomingEvent(n + i)),
+      )),
+    );
+  }
+  return stored;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -131,15 +145,7 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
 
     it('trims the stream with MAXLEN ~ and replays a trimmed cursor from the oldest retained event', async () => {
       const log = await makeLog({ maxLen: 10 });
-      const stored = [];
-      for (let n = 0; n < 600; n += 50) {
-        stored.push(
-          ...(await appendAll(
-            log,
-            Array.from({ length: 50 }, (_, i) => incomingEvent(n + i)),
-          )),
-        );
-      }
+      const stored = await appendInBatches(log, 600);
       const length = await admin.xlen(log.streamKey);
       // Approximate trimming drops whole nodes (100 entries by default), never below MAXLEN.
       expect(length).toBeGreaterThanOrEqual(10);
@@ -161,15 +167,7 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
 
     it('never reads or replays events older than maxAgeMs, and trims them from the stream as appends come', async () => {
       const log = await makeLog({ maxAgeMs: 400 });
-      const old = [];
-      for (let n = 0; n < 300; n += 50) {
-        old.push(
-          ...(await appendAll(
-            log,
-            Array.from({ length: 50 }, (_, i) => incomingEvent(n + i)),
-          )),
-        );
-      }
+      const old = await appendInBatches(log, 300);
       expect(await admin.xlen(log.streamKey)).toBe(300);
       await delay(500);
       const [fresh] = await appendAll(log, [incomingEvent(1_000)]);
