@@ -9,6 +9,7 @@
  *   --no-write       only print the report
  *   --fanout A,B     subscriber counts for fan-out and memory (default 1000,5000,10000; quick 1000)
  *   --no-redis       skip Switchyard on Redis (two gateway instances sharing a private redis-server)
+ *   --no-redis-peer  skip the Redis peer (it needs `npm ci --prefix bench/peers/redis`, run when missing)
  *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
  *
  * Systems under test, each started fresh for every measurement:
@@ -17,8 +18,11 @@
  *               are posted to instance A, the latency subscriber is on instance B,
  *               ingest posts to both, fan-out subscribers are split over both
  *   peer        bench/peers/yoga-pubsub.ts
+ *   redisPeer   two bench/peers/yoga-pubsub.ts with REDIS_URL, on the same redis-server
+ *               (yoga + @graphql-yoga/redis-event-target), used like `redis`
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,7 +40,7 @@ import type { RedisProcess, Rpc, ServerProcess } from './lib/children.ts';
 import type { TargetInfo } from './lib/common.ts';
 import { errorMessage, median, now, signedWebhook, sleep, summarize, WEBHOOK_SECRET } from './lib/common.ts';
 import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } from './lib/report.ts';
-import { PEER, REDIS, renderSection, SY, writeReport } from './lib/report.ts';
+import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
 
 const QUERY =
   '{ invoices(first: 100) { edges { node { id amountDue status customer { id name email } } } } }';
@@ -85,11 +89,11 @@ function startSwitchyard(
   });
 }
 
-function startPeer(): Promise<ServerProcess> {
+function startPeer(name = 'yoga-pubsub peer', extraEnv: Record<string, string> = {}): Promise<ServerProcess> {
   return startServer({
-    name: 'yoga-pubsub peer',
+    name,
     entry: 'bench/peers/yoga-pubsub.ts',
-    env: COMMON_ENV,
+    env: { ...COMMON_ENV, ...extraEnv },
     ready: /yoga-pubsub peer is up: (http:\/\/[^\s/]+)\/graphql/,
   });
 }
@@ -112,29 +116,31 @@ interface System {
 /** The private redis-server of this run, when Redis mode is on. */
 let redis: RedisProcess | null = null;
 let redisPrefixes = 0;
+/** Whether the Redis peer is measured (Redis mode on, its dependencies installed, no `--no-redis-peer`). */
+let redisPeer = false;
 
-async function startRedisSystem(): Promise<System> {
+/** Two instances of a system on the private redis-server: webhooks to A, the latency subscriber on B. */
+async function startPair(
+  key: string,
+  webhookPath: string,
+  start: (name: string) => Promise<ServerProcess>,
+): Promise<System> {
   if (redis === null) throw new Error('Redis mode is off');
-  // A fresh key prefix per start: an empty stream and dedupe set, like a fresh in-memory server.
-  const env = {
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `bench${Date.now().toString(36)}n${String(++redisPrefixes)}`,
-  };
-  const a = await startSwitchyard('webhooks', 'switchyard redis A', env);
+  const a = await start(`${key} A`);
   let b: ServerProcess;
   try {
-    b = await startSwitchyard('webhooks', 'switchyard redis B', env);
+    b = await start(`${key} B`);
   } catch (error) {
     await a.stop();
     throw error;
   }
   return {
-    key: REDIS,
+    key,
     servers: [a, b],
     target: {
-      key: REDIS,
+      key,
       origin: a.origin,
-      webhookPath: '/webhooks/stripe',
+      webhookPath,
       wsUrl: wsUrlOf(b),
       pid: a.pid,
       ingestOrigins: [a.origin, b.origin],
@@ -142,6 +148,41 @@ async function startRedisSystem(): Promise<System> {
     },
     wsUrls: [wsUrlOf(a), wsUrlOf(b)],
   };
+}
+
+function startRedisSystem(): Promise<System> {
+  if (redis === null) throw new Error('Redis mode is off');
+  // A fresh key prefix per start: an empty stream and dedupe set, like a fresh in-memory server.
+  const env = {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `bench${Date.now().toString(36)}n${String(++redisPrefixes)}`,
+  };
+  return startPair(REDIS, '/webhooks/stripe', (name) => startSwitchyard('webhooks', name, env));
+}
+
+function startRedisPeerSystem(): Promise<System> {
+  if (redis === null) throw new Error('Redis mode is off');
+  const env = { REDIS_URL: redis.url };
+  return startPair(REDIS_PEER, '/webhook', (name) => startPeer(name, env));
+}
+
+/**
+ * Installs the Redis peer's dependencies (bench/peers/redis: ioredis 5, which the
+ * project's ioredis 6 rules out of its own tree) when they are missing.
+ */
+function installRedisPeer(): void {
+  const folder = resolve(ROOT, 'bench/peers/redis');
+  if (existsSync(resolve(folder, 'node_modules/@graphql-yoga/redis-event-target/package.json'))) return;
+  log('redis peer: installing its dependencies (npm ci --prefix bench/peers/redis)');
+  const npm = spawnSync('npm', ['ci', '--prefix', folder, '--no-audit', '--no-fund'], {
+    stdio: 'inherit',
+    env: process.env,
+  });
+  if (npm.status !== 0) {
+    throw new Error(
+      'could not install the Redis peer (npm ci --prefix bench/peers/redis): pass --no-redis-peer to run without it',
+    );
+  }
 }
 
 function singleSystem(key: string, server: ServerProcess, webhookPath: string): System {
@@ -162,6 +203,7 @@ function systemSpecs(): { key: string; start: () => Promise<System> }[] {
     },
     ...(redis === null ? [] : [{ key: REDIS, start: startRedisSystem }]),
     { key: PEER, start: async () => singleSystem(PEER, await startPeer(), '/webhook') },
+    ...(redis !== null && redisPeer ? [{ key: REDIS_PEER, start: startRedisPeerSystem }] : []),
   ];
 }
 
@@ -257,8 +299,8 @@ async function runIngest(s: Settings, clockTicks: number): Promise<Record<string
         s.ingestMs * 2 + s.ingestWarmupMs * 2 + 120_000,
       );
       const rows: Record<string, IngestRow> = {};
-      const peerRates = raw[PEER]?.blockRates ?? [];
       for (const [key, r] of Object.entries(raw)) {
+        const peerRates = raw[peerOf(key, (k) => raw[k] !== undefined)]?.blockRates ?? [];
         rows[key] = {
           blockRatio: median(r.blockRates.map((rate, i) => rate / (peerRates[i] ?? Number.NaN))),
           accepted: r.accepted,
@@ -551,6 +593,7 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean', default: false },
       fanout: { type: 'string' },
       'no-redis': { type: 'boolean', default: false },
+      'no-redis-peer': { type: 'boolean', default: false },
       'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
       help: { type: 'boolean', default: false },
     },
@@ -558,7 +601,7 @@ async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(
       'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000,10000]\n' +
-        '                     [-- --no-redis] [-- --redis-server /usr/bin/redis-server]\n',
+        '                     [-- --no-redis] [-- --no-redis-peer] [-- --redis-server /usr/bin/redis-server]\n',
     );
     return;
   }
@@ -605,6 +648,10 @@ async function main(): Promise<void> {
       `open files ${String(files.soft)} (hard ${String(files.hard)})`,
   );
   if (!values['no-redis']) {
+    if (!values['no-redis-peer']) {
+      installRedisPeer();
+      redisPeer = true;
+    }
     redis = await startRedis(values['redis-server']);
     log(
       `redis: ${redis.version.split(' ').slice(0, 3).join(' ')} on ${redis.url} (pid ${String(redis.pid)})`,

@@ -93,12 +93,21 @@ export interface Results {
 export const SY = 'switchyard';
 export const REDIS = 'redis';
 export const PEER = 'peer';
+export const REDIS_PEER = 'redisPeer';
 
 const LABELS: Record<string, string> = {
   [SY]: 'Switchyard (memory)',
   [REDIS]: 'Switchyard (Redis, 2 instances)',
   [PEER]: 'yoga-pubsub peer',
+  [REDIS_PEER]: 'yoga + redis-event-target peer (2 instances)',
 };
+
+/** The peer a system is compared with: Switchyard on Redis with the Redis peer when it was measured. */
+export function peerOf(key: string, measured: (key: string) => boolean): string {
+  return key === REDIS && measured(REDIS_PEER) ? REDIS_PEER : PEER;
+}
+
+const isPeer = (key: string) => key === PEER || key === REDIS_PEER;
 
 function ms(x: number): string {
   if (!Number.isFinite(x)) return '—';
@@ -130,8 +139,9 @@ function errorsText(errors: Record<string, number>): string {
 
 /**
  * The systems of one measurement, in column order (Switchyard, Switchyard on
- * Redis when measured, peer), and helpers to lay out a row per metric with a
- * "÷ peer" ratio column per Switchyard system.
+ * Redis when measured, peer, Redis peer when measured), and helpers to lay out
+ * a row per metric with a "÷ peer" ratio column per Switchyard system, each
+ * against its own peer ({@link peerOf}).
  */
 class Columns<T> {
   readonly keys: string[];
@@ -141,7 +151,16 @@ class Columns<T> {
     if (rows[SY] === undefined || rows[PEER] === undefined)
       throw new Error('a result is missing for Switchyard or the peer');
     this.rows = rows;
-    this.keys = [SY, REDIS, PEER].filter((key) => rows[key] !== undefined);
+    this.keys = [SY, REDIS, PEER, REDIS_PEER].filter((key) => rows[key] !== undefined);
+  }
+
+  /** The Switchyard systems, which get a ratio column. */
+  get ours(): string[] {
+    return this.keys.filter((key) => !isPeer(key));
+  }
+
+  peerOf(key: string): string {
+    return peerOf(key, (k) => this.rows[k] !== undefined);
   }
 
   get(key: string): T {
@@ -151,12 +170,18 @@ class Columns<T> {
   }
 
   header(first = ''): string[] {
-    const ours = this.keys.filter((key) => key !== PEER);
+    const ours = this.ours;
     return [
       first,
       ...this.keys.map((key) => LABELS[key] ?? key),
       ...ours.map((key) =>
-        ours.length === 1 ? 'Switchyard ÷ peer' : `${key === SY ? 'memory' : 'Redis'} ÷ peer`,
+        ours.length === 1
+          ? 'Switchyard ÷ peer'
+          : key === SY
+            ? 'memory ÷ peer'
+            : this.peerOf(key) === REDIS_PEER
+              ? 'Redis ÷ Redis peer'
+              : 'Redis ÷ peer',
       ),
     ];
   }
@@ -164,23 +189,18 @@ class Columns<T> {
   /** A metric row: each system's value, then each Switchyard system ÷ the peer (unless `withRatio` is false). */
   row(label: string, value: (row: T) => number, format = ms, bold = false, withRatio = true): string[] {
     const b = (x: string) => (bold ? `**${x}**` : x);
-    const peer = value(this.get(PEER));
     return [
       b(label),
       ...this.keys.map((key) => b(format(value(this.get(key))))),
-      ...this.keys
-        .filter((key) => key !== PEER)
-        .map((key) => (withRatio ? b(ratio(value(this.get(key)), peer)) : '')),
+      ...this.ours.map((key) =>
+        withRatio ? b(ratio(value(this.get(key)), value(this.get(this.peerOf(key))))) : '',
+      ),
     ];
   }
 
   /** A row of free text per system, with empty ratio cells. */
   text(label: string, value: (row: T) => string): string[] {
-    return [
-      label,
-      ...this.keys.map((key) => value(this.get(key))),
-      ...this.keys.filter((key) => key !== PEER).map(() => ''),
-    ];
+    return [label, ...this.keys.map((key) => value(this.get(key))), ...this.ours.map(() => '')];
   }
 }
 
@@ -194,9 +214,9 @@ interface Target {
   value: number;
   pass: (x: number) => boolean;
   format: (x: number) => string;
-  /** The peer's figure for the same measurement; for a Redis target, the in-memory peer's. */
+  /** The peer's figure for the same measurement; for a Redis target, the Redis peer's when it was measured. */
   peer: number;
-  /** The peer's figure comes from the in-memory peer (there is no Redis peer). */
+  /** A Redis target set against the in-memory peer, the Redis peer not having been measured. */
   peerInMemory: boolean;
   /** Shown instead of the value when it was not measured. */
   missing: string;
@@ -206,7 +226,8 @@ function targets(r: Results): Target[] {
   const out: Target[] = [];
   const hasRedis = r.latency[REDIS] !== undefined;
   const noRedis = 'not measured (run with `--no-redis`)';
-  const peerLatency = r.latency[PEER]?.push.p99 ?? Number.NaN;
+  const peerFor = (key: string) => peerOf(key, (k) => r.latency[k] !== undefined);
+  const inMemory = (key: string) => key === REDIS && peerFor(key) === PEER;
   for (const [key, where, limit] of [
     [SY, 'in memory', 3.5],
     [REDIS, 'on Redis, posted to instance A, received on B', 5],
@@ -217,8 +238,8 @@ function targets(r: Results): Target[] {
       value: r.latency[key]?.push.p99 ?? Number.NaN,
       pass: (x) => x < limit,
       format: (x) => `${ms(x)} ms`,
-      peer: peerLatency,
-      peerInMemory: key === REDIS,
+      peer: r.latency[peerFor(key)]?.push.p99 ?? Number.NaN,
+      peerInMemory: inMemory(key),
       missing: noRedis,
     });
   }
@@ -234,8 +255,8 @@ function targets(r: Results): Target[] {
         value: rows?.[key]?.lastMs ?? Number.NaN,
         pass: (x) => x <= limit,
         format: (x) => `${ms(x)} ms`,
-        peer: rows?.[PEER]?.lastMs ?? Number.NaN,
-        peerInMemory: key === REDIS,
+        peer: rows?.[peerFor(key)]?.lastMs ?? Number.NaN,
+        peerInMemory: inMemory(key),
         missing:
           rows === undefined
             ? `not measured (S = ${int(size)} not in this run's \`--fanout\`)`
@@ -255,8 +276,8 @@ function targets(r: Results): Target[] {
       value: r.ingest[key]?.perSecond ?? Number.NaN,
       pass: (x) => x >= limit,
       format: (x) => `${int(x)} /s`,
-      peer: r.ingest[PEER]?.perSecond ?? Number.NaN,
-      peerInMemory: key === REDIS,
+      peer: r.ingest[peerFor(key)]?.perSecond ?? Number.NaN,
+      peerInMemory: inMemory(key),
       missing: noRedis,
     });
   }
@@ -282,8 +303,8 @@ function targets(r: Results): Target[] {
       value: perSubscription(rows?.[key]),
       pass: (x) => x <= MEMORY_TARGET_KIB,
       format: (x) => `${kib(x)} KiB`,
-      peer: perSubscription(rows?.[PEER]),
-      peerInMemory: key === REDIS,
+      peer: perSubscription(rows?.[peerFor(key)]),
+      peerInMemory: inMemory(key),
       missing: noRedis,
     });
   }
@@ -295,7 +316,7 @@ function targetsTable(r: Results): string {
     const measured = Number.isFinite(t.value);
     const peer = Number.isFinite(t.peer)
       ? t.peerInMemory
-        ? `${t.format(t.peer)} (no Redis peer; in-memory peer)`
+        ? `${t.format(t.peer)} (in-memory peer; Redis peer not measured)`
         : t.format(t.peer)
       : '—';
     const vsPeer = measured ? ratio(t.value, t.peer) : '';
@@ -308,7 +329,10 @@ function targetsTable(r: Results): string {
       vsPeer,
     ];
   });
-  return table(['Target', 'Goal', 'Switchyard', 'Pass?', 'yoga-pubsub peer', 'Switchyard ÷ peer'], rows);
+  return table(
+    ['Target', 'Goal', 'Switchyard', 'Pass?', 'Peer (Redis targets: the Redis peer)', 'Switchyard ÷ peer'],
+    rows,
+  );
 }
 
 /** The generated section, as Markdown. */
@@ -317,6 +341,7 @@ export function renderSection(r: Results): string {
   const m = r.machine;
   const out: string[] = [];
   const redisOn = r.latency[REDIS] !== undefined;
+  const redisPeerOn = r.latency[REDIS_PEER] !== undefined;
 
   out.push(
     'Switchyard measured side by side with a peer baseline, in one run on one machine: Switchyard with its ' +
@@ -330,10 +355,15 @@ export function renderSection(r: Results): string {
       'All get the same signed Stripe `customer.updated` deliveries and the same ' +
       '`subscription { events { id cursor type } }` clients. The peer does not verify signatures, ' +
       'de-duplicate, validate, store, assign durable cursors or replay, so it marks the floor of what the ' +
-      'transport costs; the ratios show what Switchyard pays for doing those. There is no Redis peer: ' +
-      '`@graphql-yoga/redis-event-target` (3.0.4, the latest) declares the peer dependency `ioredis@^5.0.6` and ' +
-      'this project uses ioredis 6.0.0, so npm refuses to install it without `--force`/`--legacy-peer-deps`; ' +
-      'Redis rows are compared with the in-memory peer, which has no network hop to pay.',
+      'transport costs; the ratios show what Switchyard pays for doing those.' +
+      (redisPeerOn
+        ? " Switchyard on Redis is set against the Redis peer: the same server with yoga's documented " +
+          '`@graphql-yoga/redis-event-target` (3.0.4) under its pubsub, two instances on the same ' +
+          '`redis-server` (its webhook route publishes and answers without waiting for Redis; nothing is stored).'
+        : redisOn
+          ? ' The Redis peer was not measured (`--no-redis-peer`), so Redis rows are set against the ' +
+            'in-memory peer, which has no network hop to pay.'
+          : ''),
   );
   if (s.quick) {
     out.push('**This is a `--quick` smoke run: small samples, for checking the harness, not for quoting.**');
@@ -363,7 +393,9 @@ export function renderSection(r: Results): string {
       'GC, the larger of RSS and V8 heap growth (RSS can grow less than the heap when it reuses freed pages), ' +
       'at the largest S of the run. "Pass" is against the goal alone; the product also has to beat the peer. ' +
       'Ratios above 1× mean Switchyard is slower or larger, except for events/s where above 1× means faster. ' +
-      'There is no Redis peer (see above), so Redis rows are set against the in-memory peer.',
+      (redisPeerOn
+        ? 'Redis targets are set against the Redis peer.'
+        : 'The Redis peer was not measured, so Redis targets are set against the in-memory peer.'),
   );
   out.push(targetsTable(r));
 
@@ -437,7 +469,7 @@ export function renderSection(r: Results): string {
         : '') +
       'Only 200s count as accepted; anything else is an error. The load generator shares the 2 cores ' +
       "with the servers, so webhooks/s moves with the machine's noise; the per-block ratio (each block against " +
-      "the peer's block next to it in time) and the server CPU time per webhook are the steadier " +
+      "its peer's block next to it in time) and the server CPU time per webhook are the steadier " +
       'comparisons.',
   );
   out.push(
@@ -446,7 +478,7 @@ export function renderSection(r: Results): string {
       [
         'median of per-block webhooks/s ratios',
         ...ing.keys.map(() => ''),
-        ...ing.keys.filter((key) => key !== PEER).map((key) => ratio(ing.get(key).blockRatio, 1)),
+        ...ing.ours.map((key) => ratio(ing.get(key).blockRatio, 1)),
       ],
       ing.row('accepted (total)', (x) => x.accepted, int, false, false),
       ing.text('errors (non-200 or network)', (x) => errorsText(x.errors)),
@@ -538,16 +570,20 @@ export function renderSection(r: Results): string {
         'reconnects has lost whatever was published meanwhile), re-publishes re-deliveries, and buffers without ' +
         'limit for a slow subscriber. It receives the same signed requests and ignores the signature header. ' +
         "(With more than 10 subscribers it also makes Node print a MaxListenersExceededWarning: yoga's " +
-        'pubsub is one EventTarget; harmless here.)',
+        'pubsub is one EventTarget; harmless here.)' +
+        (redisPeerOn
+          ? ' The Redis peer is two such processes with `REDIS_URL` set, publishing through Redis PUBLISH/SUBSCRIBE; ' +
+            "its dependencies (ioredis 5) are installed apart from the project's, in bench/peers/redis."
+          : ''),
       '- Each measurement starts fresh servers. Latency and ingest interleave the systems in blocks ' +
-        '(ABC, CBA, …) and fan-out alternates rounds, so a noisy neighbour hits all alike; memory is read per ' +
+        '(ABCD, DCBA, …) and fan-out alternates rounds, so a noisy neighbour hits all alike; memory is read per ' +
         'system, each system with its own subscriber processes.',
       "- Fan-out receive times include the subscriber processes' own work: 2 or 4 processes parsing S WebSocket " +
         'frames on a 2-core machine that also runs the servers, so "last subscriber" is an end-to-end figure, ' +
         'not server time alone.',
       '- RSS does not always shrink when memory is freed, so the heap column is the steadier per-subscription ' +
         'figure; both are after forced GC.',
-      '- Percentiles are nearest-rank. Ratios are Switchyard ÷ peer: above 1× means Switchyard is slower or ' +
+      '- Percentiles are nearest-rank. Ratios are Switchyard ÷ its peer: above 1× means Switchyard is slower or ' +
         'larger, except for webhooks/s where above 1× means faster.',
     ].join('\n'),
   );

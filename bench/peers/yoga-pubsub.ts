@@ -7,9 +7,16 @@
  * payload's shape beyond "has an id and a type", store events, assign durable
  * cursors, replay history or bound a slow subscriber's queue.
  *
- * Env: PORT (default 0 = any free port), HOST (default 127.0.0.1).
+ * With REDIS_URL set it is the Redis peer instead: the same server with
+ * yoga's documented `@graphql-yoga/redis-event-target` under its pubsub, so
+ * several instances on one Redis act as one (a webhook posted to any reaches
+ * subscribers on all). Its dependencies need ioredis 5 and live apart from the
+ * project's, in bench/peers/redis (`npm run bench` installs them).
+ *
+ * Env: PORT (default 0 = any free port), HOST (default 127.0.0.1), REDIS_URL (default: none, in-process).
  * Prints `yoga-pubsub peer is up: http://<host>:<port>/graphql` once listening.
  */
+import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,7 +32,38 @@ interface PeerEvent {
   data: unknown;
 }
 
-const pubSub = createPubSub<{ events: [PeerEvent] }>();
+/** What the peer needs of ioredis 5 and of `createRedisEventTarget`, resolved from bench/peers/redis. */
+type RedisClient = object;
+interface RedisPeerModules {
+  Redis: new (url: string) => RedisClient;
+  createRedisEventTarget: (args: { publishClient: RedisClient; subscribeClient: RedisClient }) => unknown;
+}
+
+async function redisEventTarget(url: string): Promise<unknown> {
+  const require = createRequire(new URL('./redis/package.json', import.meta.url));
+  const load = async (name: string): Promise<Record<string, unknown>> => {
+    let path: string;
+    try {
+      path = require.resolve(name);
+    } catch {
+      throw new Error(`${name} is not installed: run \`npm ci --prefix bench/peers/redis\``);
+    }
+    return (await import(path)) as Record<string, unknown>;
+  };
+  const { Redis } = (await load('ioredis')) as unknown as Pick<RedisPeerModules, 'Redis'>;
+  const { createRedisEventTarget } = (await load('@graphql-yoga/redis-event-target')) as unknown as Pick<
+    RedisPeerModules,
+    'createRedisEventTarget'
+  >;
+  return createRedisEventTarget({ publishClient: new Redis(url), subscribeClient: new Redis(url) });
+}
+
+const redisUrl = process.env['REDIS_URL'];
+const pubSub = createPubSub<{ events: [PeerEvent] }>(
+  redisUrl === undefined || redisUrl === ''
+    ? undefined
+    : { eventTarget: (await redisEventTarget(redisUrl)) as never },
+);
 let lastSeq = 0;
 
 const schema = createSchema({
