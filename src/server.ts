@@ -199,11 +199,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
   }
-  type WsContext = SocketContext;
 
   /** Queries and mutations over graphql-ws: the same envelop pipeline (plugins, context, validation) as HTTP requests. */
   async function ownExecution(
-    ctx: WsContext,
+    ctx: SocketContext,
     params: SubscribePayload,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
     const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
@@ -227,7 +226,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   }
 
   /** Parsed and validated once per query text, with the same envelop pipeline. */
-  function cachedDocument(ctx: WsContext, params: SubscribePayload): CachedDocument {
+  function cachedDocument(ctx: SocketContext, params: SubscribePayload): CachedDocument {
     const hit = documents.get(params.query);
     if (hit) return hit;
     const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
@@ -243,17 +242,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     }
     documents.set(params.query, entry);
     return entry;
-  }
-
-  /** One sink per socket: a member frames its messages, the socket writes them. */
-  const sinks = new WeakMap<WebSocket, MemberSink>();
-  function sinkOf(socket: WebSocket): MemberSink {
-    let sink = sinks.get(socket);
-    if (!sink) {
-      sink = new SocketSink(socket);
-      sinks.set(socket, sink);
-    }
-    return sink;
   }
 
   const transport = serveGraphQLWebSockets(wsServer, {
@@ -295,7 +283,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return subscriptions.join({
         key: groupKey(params.query, params.operationName, variables),
         id,
-        sink: sinkOf(ctx.extra.socket),
+        sink: new SocketSink(ctx.extra.socket),
         start,
         joinableMidStream: isLiveFeed(schema, operation, variables),
         rootField: rootFieldOf(operation),

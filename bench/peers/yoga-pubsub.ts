@@ -41,20 +41,19 @@ interface RedisPeerModules {
 
 async function redisEventTarget(url: string): Promise<unknown> {
   const require = createRequire(new URL('./redis/package.json', import.meta.url));
-  const load = async (name: string): Promise<Record<string, unknown>> => {
+  const load = async <T>(name: string): Promise<T> => {
     let path: string;
     try {
       path = require.resolve(name);
     } catch {
       throw new Error(`${name} is not installed: run \`npm ci --prefix bench/peers/redis\``);
     }
-    return (await import(path)) as Record<string, unknown>;
+    return (await import(path)) as T;
   };
-  const { Redis } = (await load('ioredis')) as unknown as Pick<RedisPeerModules, 'Redis'>;
-  const { createRedisEventTarget } = (await load('@graphql-yoga/redis-event-target')) as unknown as Pick<
-    RedisPeerModules,
-    'createRedisEventTarget'
-  >;
+  const { Redis } = await load<Pick<RedisPeerModules, 'Redis'>>('ioredis');
+  const { createRedisEventTarget } = await load<Pick<RedisPeerModules, 'createRedisEventTarget'>>(
+    '@graphql-yoga/redis-event-target',
+  );
   return createRedisEventTarget({ publishClient: new Redis(url), subscribeClient: new Redis(url) });
 }
 
