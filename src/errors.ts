@@ -17,6 +17,14 @@ export const ErrorCode = {
   EVENT_LOG_UNAVAILABLE: 'EVENT_LOG_UNAVAILABLE',
   /** A subscriber fell too far behind the live stream; resubscribe with `extensions.resumeCursor`. */
   SUBSCRIPTION_LAGGING: 'SUBSCRIPTION_LAGGING',
+  /** The client sent more operations than its budget allows; retry after `extensions.retryAfter` seconds (HTTP 429). */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The request body is larger than the gateway accepts (HTTP 413). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The request itself is malformed or unsafe to run (HTTP 400): wrong content type, no CSRF-safe header, bad JSON. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** An unexpected failure inside the gateway; details are only in its logs. */
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
