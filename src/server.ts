@@ -68,6 +68,15 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** A path segment with its percent-escapes decoded, or null when they are malformed (`%ZZ`, a cut-off UTF-8 sequence). */
+export function decodePathSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 /** Largest graphql-ws message a client may send; a larger one closes its socket with 1009. */
 export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -157,15 +166,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     };
   }
 
-  const server = createServer((req, res) => {
+  function route(req: IncomingMessage, res: ServerResponse, done: (error: unknown) => void): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const done = (error: unknown) => {
-      log.error({ err: error, path }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error.' } });
-      else res.destroy();
-    };
     if (path.startsWith('/webhooks/')) {
-      webhook(req, res, decodeURIComponent(path.slice('/webhooks/'.length))).catch(done);
+      const name = decodePathSegment(path.slice('/webhooks/'.length));
+      if (name === null) {
+        sendJson(res, 404, {
+          error: {
+            code: 'UNKNOWN_SOURCE',
+            message: 'The webhook path is not a valid percent-encoded source name.',
+          },
+        });
+        return;
+      }
+      webhook(req, res, name).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
       serveGraphiQLAsset(path, res)
         .then((served) => {
@@ -179,6 +193,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       sendJson(res, ready ? 200 : 503, body);
     } else {
       Promise.resolve(yoga.handle(req, res)).catch(done);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    const done = (error: unknown) => {
+      log.error({ err: error, path: (req.url ?? '/').split('?')[0] }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error.' } });
+      else res.destroy();
+    };
+    // Whatever a request carries, a throw while routing it must answer 500, never end the process.
+    try {
+      route(req, res, done);
+    } catch (error) {
+      done(error);
     }
   });
 

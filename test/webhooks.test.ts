@@ -223,3 +223,35 @@ describe('Subscription.events resume', () => {
     expect(text).toContain(`"id":"${(JSON.parse(body) as { id: string }).id}"`);
   });
 });
+
+describe('hostile webhook paths', () => {
+  it('answers malformed percent-escapes with 404 and keeps serving', async () => {
+    const { request } = await import('node:http');
+    const post = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${t.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end('{}');
+      });
+    for (const path of ['/webhooks/%ZZ', '/webhooks/%E0%A4%A', '/webhooks/%C0%AF', '/webhooks/stripe%']) {
+      const answer = await post(path);
+      expect(answer.status).toBe(404);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: {
+          code: 'UNKNOWN_SOURCE',
+          message: 'The webhook path is not a valid percent-encoded source name.',
+        },
+      });
+    }
+    expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
+  });
+});
