@@ -212,6 +212,55 @@ export function loadConfig(
       `CUSTOMER_DIRECTORY (CUSTOMER_DIRECTORY=${JSON.stringify(directory)}): no source of that name lists customers. Fix: set it to one of ${listing.join(', ')}, or unset it.`,
     );
   }
+  if (core.success && problems.length === 0)
+    problems.push(...sandboxProblems(core.data, sources, connectors, env));
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
+}
+
+/**
+ * Whether connectors without credentials run on their built-in emulators: `SANDBOX=1` says so,
+ * `SANDBOX=0` never, and `auto` when no connector has credentials at all.
+ */
+export function sandboxWanted(config: Config, connectors: readonly Connector[]): boolean {
+  const flag = config.core.SANDBOX;
+  if (flag === '1' || flag === 'true') return true;
+  if (flag === '0' || flag === 'false') return false;
+  return !connectors.some((c) => c.hasCredentials(config.sources.get(c.name)));
+}
+
+/**
+ * Sandbox mode must never be an accident: production does not fall into it
+ * unless `SANDBOX=1` asks, and a sandboxed source's own settings (its base URL,
+ * half of its credentials) would be ignored, so they stop start-up instead.
+ * The webhook secret is the exception: the emulator signs with it.
+ */
+function sandboxProblems(
+  core: CoreConfig,
+  sources: ReadonlyMap<string, unknown>,
+  connectors: readonly Connector[],
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  if (!sandboxWanted({ core, sources }, connectors)) return [];
+  const problems: string[] = [];
+  if (core.NODE_ENV === 'production' && core.SANDBOX === 'auto') {
+    const credentials = connectors.map((c) => c.provider.credentials).join('; ');
+    problems.push(
+      `SANDBOX (unset, auto): NODE_ENV=production and no source has credentials, so Switchyard would serve the demo data of its built-in emulators and accept webhooks they sign. Fix: set the credentials of the sources you use (${credentials}), or SANDBOX=1 to run the emulators on purpose.`,
+    );
+  }
+  for (const connector of connectors) {
+    if (!connector.sandbox || connector.hasCredentials(sources.get(connector.name))) continue;
+    const prefix = `${connector.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
+    const ignored = Object.keys(env)
+      .filter((name) => name.startsWith(prefix) && name !== `${prefix}WEBHOOK_SECRET`)
+      .filter((name) => (env[name] ?? '').trim() !== '')
+      .sort();
+    for (const name of ignored) {
+      problems.push(
+        `${name} (${name}=${JSON.stringify(secretSafe(name, env[name] ?? ''))}): ${connector.name} has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set ${connector.provider.credentials} to use the real API, or unset ${name}.`,
+      );
+    }
+  }
+  return problems;
 }

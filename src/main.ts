@@ -53,6 +53,9 @@ async function main(): Promise<void> {
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
     `  event log: ${describeEventLog(gateway.events, core)}`,
+    ...(core.NODE_ENV === 'production' && gateway.sources.some((s) => s.mode === 'sandbox')
+      ? ['  WARNING: NODE_ENV=production with SANDBOX=1: the sources marked sandbox serve demo data']
+      : []),
     gateway.demo
       ? `  demo: the world changes every ${core.DEMO_INTERVAL_MS} ms and sends signed webhooks (DEMO_EVENTS=0 turns it off)`
       : '  demo: off',

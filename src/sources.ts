@@ -1,3 +1,4 @@
+import { sandboxWanted } from './config.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
@@ -22,14 +23,6 @@ export interface Source {
   webhookSecret: string | undefined;
 }
 
-/** Decides each connector's mode: real with credentials, else sandboxed when sandbox mode is on, else off. */
-export function sandboxWanted(config: Config, connectors: readonly Connector[]): boolean {
-  const flag = config.core.SANDBOX;
-  if (flag === '1' || flag === 'true') return true;
-  if (flag === '0' || flag === 'false') return false;
-  return !connectors.some((c) => c.hasCredentials(config.sources.get(c.name)));
-}
-
 /**
  * Starts every source: real connectors get an upstream to their API; in
  * sandbox mode, connectors without credentials get their emulator started on
@@ -51,7 +44,10 @@ export async function startSources(
       let sandbox: RunningSandbox | null = null;
       if (mode === 'off' && sandboxing && connector.sandbox) {
         sharedWorld ??= world();
-        sandbox = await connector.sandbox.start(sharedWorld);
+        // The user's own webhook secret stays in force: the emulator signs with it.
+        sandbox = await connector.sandbox.start(sharedWorld, {
+          webhookSecret: connector.webhooks?.secret(sourceConfig),
+        });
         sourceConfig = connector.config.parse({ ...env, ...sandbox.env });
         mode = 'sandbox';
       }

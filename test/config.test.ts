@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
-import { sandboxWanted } from '../src/sources.ts';
+import { ConfigError, loadConfig, sandboxWanted } from '../src/config.ts';
 
 function problems(env: Record<string, string>): string {
   try {
@@ -66,5 +65,45 @@ describe('configuration', () => {
       ].join('\n'),
     );
     expect(loadConfig({ CUSTOMER_DIRECTORY: 'Stripe' }, connectors).core.CUSTOMER_DIRECTORY).toBe('stripe');
+  });
+
+  it('never falls into sandbox mode in production by accident', () => {
+    expect(problems({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: 'whsec_abc123' })).toBe(
+      [
+        'Switchyard cannot start: 1 problem in the environment.',
+        '  - SANDBOX (unset, auto): NODE_ENV=production and no source has credentials, so Switchyard would serve the demo data of its built-in emulators and accept webhooks they sign. Fix: set the credentials of the sources you use (STRIPE_API_KEY; APP_BASE_URL and APP_API_KEY; ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN; HUBSPOT_ACCESS_TOKEN; SHOPIFY_SHOP_DOMAIN (or SHOPIFY_BASE_URL) and SHOPIFY_ACCESS_TOKEN), or SANDBOX=1 to run the emulators on purpose.',
+      ].join('\n'),
+    );
+    // Said on purpose, it runs; with credentials, production is real.
+    expect(sandboxWanted(loadConfig({ NODE_ENV: 'production', SANDBOX: '1' }, connectors), connectors)).toBe(
+      true,
+    );
+    const real = loadConfig({ NODE_ENV: 'production', STRIPE_API_KEY: 'sk_live_abc123' }, connectors);
+    expect(sandboxWanted(real, connectors)).toBe(false);
+  });
+
+  it('refuses settings a sandboxed source would silently ignore, but honours its webhook secret', () => {
+    expect(
+      problems({
+        STRIPE_BASE_URL: 'https://user:hunter2@stripe.internal',
+        STRIPE_WEBHOOK_SECRET: 'whsec_mine',
+        HUBSPOT_BASE_URL: 'https://api.hubapi.com',
+      }),
+    ).toBe(
+      [
+        'Switchyard cannot start: 2 problems in the environment.',
+        '  - STRIPE_BASE_URL (STRIPE_BASE_URL="https://…@stripe.internal"): stripe has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set STRIPE_API_KEY to use the real API, or unset STRIPE_BASE_URL.',
+        '  - HUBSPOT_BASE_URL (HUBSPOT_BASE_URL="https://api.hubapi.com"): hubspot has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set HUBSPOT_ACCESS_TOKEN to use the real API, or unset HUBSPOT_BASE_URL.',
+      ].join('\n'),
+    );
+    expect(
+      loadConfig({ STRIPE_WEBHOOK_SECRET: 'whsec_mine' }, connectors).sources.get('stripe'),
+    ).toMatchObject({
+      STRIPE_WEBHOOK_SECRET: 'whsec_mine',
+    });
+    // A source that is off (SANDBOX=0) ignores nothing silently: start-up and /readyz say it is off.
+    expect(() =>
+      loadConfig({ SANDBOX: '0', STRIPE_BASE_URL: 'https://stripe.internal' }, connectors),
+    ).not.toThrow();
   });
 });

@@ -50,7 +50,18 @@ export interface FaultControl {
   down: boolean;
 }
 
+/** What a sandbox is started with besides the world. */
+export interface SandboxOptions {
+  /**
+   * The webhook secret the user configured for this source (`<SOURCE>_WEBHOOK_SECRET`, as given:
+   * possibly several for a rotation). The emulator signs its deliveries with it (the first, when
+   * several) and puts it unchanged in `env`. Unset: a random secret, new in every process.
+   */
+  webhookSecret?: string | undefined;
+}
+
 /** How a connector provides its emulator. */
 export interface ConnectorSandbox {
-  start(world: DemoWorld): Promise<RunningSandbox>;
+  /** Credentials and webhook secrets are random per process unless `options` gives them. */
+  start(world: DemoWorld, options?: SandboxOptions): Promise<RunningSandbox>;
 }

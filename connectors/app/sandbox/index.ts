@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The emulator of the product's REST API (the contract in connectors/app/README.md)
  * over the shared demo world: Bearer auth, `{ error: { code, message } }` bodies,
@@ -7,7 +8,8 @@
 import { randomBase62, seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sandbox/http-emulator.ts';
-import type { ConnectorSandbox, RunningSandbox } from '../../../src/sandbox/types.ts';
+import { credentialRandom } from '../../../src/sandbox/credentials.ts';
+import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { createReactor } from './react.ts';
 import { createUserIds, seedUsers } from './seed.ts';
@@ -17,7 +19,7 @@ import type { UserObject } from './store.ts';
 export { deliver, newMessageId } from './react.ts';
 
 /** Options of {@link startAppSandbox}. */
-export interface AppSandboxOptions {
+export interface AppSandboxOptions extends SandboxOptions {
   /** Requests allowed per API key in each fixed window. Default 1000. */
   rateLimit?: number;
   /** Length of the rate-limit window in seconds. Default 60. */
@@ -213,10 +215,8 @@ export async function startAppSandbox(
   const nextId = createUserIds(random);
   const store = new UserStore();
   seedUsers(store, nextId, random, world);
-  const credentials = seededRandom(world.seed, 'app-credentials');
-  const apiKey = `app_test_${randomBase62(credentials, 32)}`;
-  const secretKey = Buffer.from(Array.from({ length: 32 }, () => Math.floor(credentials() * 256)));
-  const webhookSecret = `whsec_${secretKey.toString('base64')}`;
+  const apiKey = `app_test_${randomBase62(credentialRandom, 32)}`;
+  const webhookSecret = options.webhookSecret ?? `whsec_${randomBytes(32).toString('base64')}`;
   const react = createReactor(store, nextId, webhookSecret);
   const limiter = rateLimiter(options.rateLimit ?? 1000, options.rateWindowSeconds ?? 60);
 
@@ -248,4 +248,6 @@ export async function startAppSandbox(
 }
 
 /** The app connector's sandbox. */
-export const appSandbox: ConnectorSandbox = { start: (world) => startAppSandbox(world) };
+export const appSandbox: ConnectorSandbox = {
+  start: (world, options) => startAppSandbox(world, options),
+};

@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { randomInt, seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { queryList, startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sandbox/http-emulator.ts';
-import type { ConnectorSandbox, RunningSandbox } from '../../../src/sandbox/types.ts';
+import { credentialRandom } from '../../../src/sandbox/credentials.ts';
+import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { createReactor } from './react.ts';
 import { createIdFactory, seedStore } from './seed.ts';
@@ -422,19 +423,22 @@ export interface RunningHubSpotSandbox extends RunningSandbox {
   companyOf: ReadonlyMap<string, string>;
 }
 
-/** Starts the HubSpot emulator over `world`. Same world seed, same data, ids and credentials. */
-export async function startHubSpotSandbox(world: DemoWorld): Promise<RunningHubSpotSandbox> {
+/** Starts the HubSpot emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
+export async function startHubSpotSandbox(
+  world: DemoWorld,
+  options: SandboxOptions = {},
+): Promise<RunningHubSpotSandbox> {
   const random = seededRandom(world.seed, 'hubspot');
   const ids = createIdFactory(random);
   const store = new CrmStore();
   const maps = seedStore(store, ids, random, world);
-  const credentials = seededRandom(world.seed, 'hubspot-credentials');
+  const account = seededRandom(world.seed, 'hubspot-account');
   const hex = (n: number) =>
-    Array.from({ length: n }, () => randomInt(credentials, 0, 15).toString(16)).join('');
+    Array.from({ length: n }, () => randomInt(credentialRandom, 0, 15).toString(16)).join('');
   const accessToken = `pat-na1-${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
-  const webhookSecret = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
-  const portalId = randomInt(credentials, 20_000_000, 49_999_999);
-  const appId = randomInt(credentials, 1_000_000, 4_999_999);
+  const webhookSecret = options.webhookSecret ?? `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+  const portalId = randomInt(account, 20_000_000, 49_999_999);
+  const appId = randomInt(account, 1_000_000, 4_999_999);
   const react = createReactor(store, ids, maps, { portalId, appId, secret: webhookSecret });
   const rateLimits = new RateLimits();
   let baseUrl = '';

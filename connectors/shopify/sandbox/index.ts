@@ -10,7 +10,9 @@ import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
 import type { EmulatorRequest, EmulatorResponse } from '../../../src/sandbox/http-emulator.ts';
-import type { ConnectorSandbox, RunningSandbox } from '../../../src/sandbox/types.ts';
+import { webhookSecrets } from '../config.ts';
+import { credentialRandom } from '../../../src/sandbox/credentials.ts';
+import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { CostBucket, SINGLE_QUERY_MAX_COST, requestedCost } from './cost.ts';
 import { API_VERSION, SHOP_DOMAIN, createIdFactory } from './objects.ts';
@@ -190,17 +192,21 @@ function graphqlHandler(schema: GraphQLSchema, bucket: CostBucket, count: (field
   };
 }
 
-/** Starts the Shopify emulator over `world`. Same world seed, same data, ids and credentials. */
-export async function startShopifySandbox(world: DemoWorld): Promise<RunningShopifySandbox> {
+/** Starts the Shopify emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
+export async function startShopifySandbox(
+  world: DemoWorld,
+  options: SandboxOptions = {},
+): Promise<RunningShopifySandbox> {
   const random = seededRandom(world.seed, 'shopify');
   const ids = createIdFactory(random);
   const store = new ShopifyStore();
   seedStore(store, ids, random, world);
-  const credentials = seededRandom(world.seed, 'shopify-credentials');
-  const accessToken = `shpat_${hex(credentials, 32)}`;
-  const webhookSecret = hex(credentials, 64);
+  const accessToken = `shpat_${hex(credentialRandom, 32)}`;
+  // Several secrets during a rotation: Shopify signs with the newest, the first one listed.
+  const webhookSecret = options.webhookSecret ?? hex(credentialRandom, 64);
+  const signingSecret = webhookSecrets(webhookSecret)[0] ?? webhookSecret;
   const bucket = new CostBucket();
-  const react = createReactor(store, ids, seededRandom(world.seed, 'shopify-react'), webhookSecret);
+  const react = createReactor(store, ids, seededRandom(world.seed, 'shopify-react'), signingSecret);
   const schema = createAdminSchema(store);
 
   const rootFields = new Map<string, number>();

@@ -6,7 +6,8 @@
 import { randomBase62, seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { queryList, startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sandbox/http-emulator.ts';
-import type { ConnectorSandbox, RunningSandbox } from '../../../src/sandbox/types.ts';
+import { credentialRandom } from '../../../src/sandbox/credentials.ts';
+import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { API_VERSION, createIdFactory } from './objects.ts';
 import type {
@@ -451,15 +452,17 @@ export interface RunningStripeSandbox extends RunningSandbox {
   webhookSecret: string;
 }
 
-/** Starts the Stripe emulator over `world`. Same world seed, same data, ids and credentials. */
-export async function startStripeSandbox(world: DemoWorld): Promise<RunningStripeSandbox> {
+/** Starts the Stripe emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
+export async function startStripeSandbox(
+  world: DemoWorld,
+  options: SandboxOptions = {},
+): Promise<RunningStripeSandbox> {
   const random = seededRandom(world.seed, 'stripe');
   const ids = createIdFactory(random);
   const store = new StripeStore();
   const catalog = seedStore(store, ids, random, world);
-  const credentials = seededRandom(world.seed, 'stripe-credentials');
-  const apiKey = `sk_test_sandbox_${randomBase62(credentials, 24)}`;
-  const webhookSecret = `whsec_${randomBase62(credentials, 32)}`;
+  const apiKey = `sk_test_sandbox_${randomBase62(credentialRandom, 24)}`;
+  const webhookSecret = options.webhookSecret ?? `whsec_${randomBase62(credentialRandom, 32)}`;
   const react = createReactor(store, ids, catalog, webhookSecret);
 
   const server = await startHttpEmulator({

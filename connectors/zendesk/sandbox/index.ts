@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { randomBase62, seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
 import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sandbox/http-emulator.ts';
-import type { ConnectorSandbox, RunningSandbox } from '../../../src/sandbox/types.ts';
+import { signingSecrets } from '../webhooks.ts';
+import { credentialRandom } from '../../../src/sandbox/credentials.ts';
+import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { createReactor } from './react.ts';
 import { createAccount, createIdFactory, seedStore } from './seed.ts';
@@ -289,24 +291,28 @@ export interface RunningZendeskSandbox extends RunningSandbox {
   requests(): readonly LoggedRequest[];
 }
 
-/** Starts the Zendesk emulator over `world`. Same world seed, same data, ids and credentials. */
-export async function startZendeskSandbox(world: DemoWorld): Promise<RunningZendeskSandbox> {
+/** Starts the Zendesk emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
+export async function startZendeskSandbox(
+  world: DemoWorld,
+  options: SandboxOptions = {},
+): Promise<RunningZendeskSandbox> {
   const random = seededRandom(world.seed, 'zendesk');
   const ids = createIdFactory(random);
   const account = createAccount(random);
   const store = new ZendeskStore();
   const { admin } = seedStore(store, ids, random, account, world);
-  const credentials = seededRandom(world.seed, 'zendesk-credentials');
-  const apiToken = randomBase62(credentials, 40);
-  const oauthToken = randomBase62(credentials, 64);
-  const webhookSecret = Buffer.from(randomBase62(credentials, 32), 'utf8').toString('base64');
-  const webhookId = `01${randomBase62(credentials, 24).toUpperCase()}`;
+  const apiToken = randomBase62(credentialRandom, 40);
+  const oauthToken = randomBase62(credentialRandom, 64);
+  const webhookSecret =
+    options.webhookSecret ?? Buffer.from(randomBase62(credentialRandom, 32), 'utf8').toString('base64');
+  const webhookId = `01${randomBase62(seededRandom(world.seed, 'zendesk-webhook'), 24).toUpperCase()}`;
   const react = createReactor({
     store,
     ids,
     random: seededRandom(world.seed, 'zendesk-react'),
     account,
-    secret: webhookSecret,
+    // Several secrets while one is rotated: sign with the first.
+    secret: signingSecrets(webhookSecret)[0] ?? webhookSecret,
     webhookId,
   });
   const rate = rateCounter();
