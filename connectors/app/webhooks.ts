@@ -113,7 +113,17 @@ export function verifyStandardWebhook(request: WebhookRequest, secret: string, n
 export const APP_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted'] as const;
 export type AppEventType = (typeof APP_EVENT_TYPES)[number];
 
-const userId = z.string().regex(/^usr_\w+$/, 'Invalid user id: expected usr_ followed by letters or digits');
+/**
+ * The product's own user id, whatever its convention (`usr_987654321`, a UUID,
+ * `42`, `auth0|abc`): 1 to 255 letters, digits and `_ - . : @ | + = ~ /`.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@|+=~/-]{1,255}$/;
+const userId = z
+  .string()
+  .regex(
+    USER_ID_PATTERN,
+    'Invalid user id: expected 1 to 255 letters, digits or _ - . : @ | + = ~ / (like usr_987654321, a UUID or 42)',
+  );
 const email = z.email('Invalid email address');
 const timestamp = z.iso.datetime({
   offset: true,
