@@ -97,7 +97,7 @@ function join(
 
 describe('SharedSubscriptions hub', () => {
   it('ends a member whose queue overflows with SUBSCRIPTION_LAGGING, the others going on', async () => {
-    const hub = new SharedSubscriptions({ maxQueue: 3 });
+    const hub = new SharedSubscriptions({ maxQueue: 3, maxQueueWaitMs: 0 });
     const feed = source();
     const slow = sink(true);
     const fast = sink();
@@ -268,7 +268,7 @@ describe('SharedSubscriptions hub', () => {
   });
 
   it('calls onEnd once a member ended on its own is written out, never when it left', async () => {
-    const hub = new SharedSubscriptions({ maxQueue: 1 });
+    const hub = new SharedSubscriptions({ maxQueue: 1, maxQueueWaitMs: 0 });
     const feed = source();
     const ends: Record<string, (Error | null)[]> = { done: [], lagging: [], leaving: [] };
     const onEnd = (id: string) => ({ onEnd: (error: Error | null) => ends[id]?.push(error) });

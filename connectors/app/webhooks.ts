@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import type { IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody } from '../../src/events/parse-body.ts';
@@ -50,7 +50,7 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
  * the raw bytes, then a timestamp at most {@link SIGNATURE_TOLERANCE_SECONDS}
  * from `now` either way.
  */
-export function verifyStandardWebhook(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyStandardWebhook(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const id = request.headers['webhook-id'];
   const timestampHeader = request.headers['webhook-timestamp'];
   const signatureHeader = request.headers['webhook-signature'];
@@ -107,6 +107,7 @@ export function verifyStandardWebhook(request: WebhookRequest, secret: string, n
   // Checked after the signature, so an attacker learns nothing from timing on forged headers.
   const age = Math.floor(now.getTime() / 1000) - timestamp;
   assertFresh({ label: 'webhook-timestamp', age, unit: 's', maxAge: SIGNATURE_TOLERANCE_SECONDS });
+  return [`${id}.${timestamp}.`, request.rawBody];
 }
 
 /** The event types the product sends. */
