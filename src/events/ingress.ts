@@ -7,6 +7,7 @@ import type { IncomingEvent } from './event.ts';
 import { identifierIssues } from './event-identifiers.ts';
 import { rawJsonDeeperThan } from './json-depth.ts';
 import { batchTooLarge } from './parse-body.ts';
+import { webhookSecretVariable } from './webhooks-off.ts';
 import { EventLogUnavailableError } from './log.ts';
 import type { EventLog } from './log.ts';
 
@@ -125,7 +126,7 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buf
 export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookResponse> {
   const { source, webhooks, secret, request, log } = input;
   if (secret === undefined || secret === '') {
-    const variable = `${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_WEBHOOK_SECRET`;
+    const variable = webhookSecretVariable(source);
     return errorResponse(
       new WebhookError(
         404,
