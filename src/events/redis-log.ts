@@ -44,7 +44,7 @@ export interface RedisEventLogOptions {
   clusterNodes?: readonly RedisClusterNode[] | undefined;
   /**
    * Prefix of every key, used as the hash tag so all of one log's keys live in one
-   * cluster slot: `{switchyard}:events`, `{switchyard}:dedupe:<source>:<id>`. Default `switchyard`.
+   * cluster slot: `{switchyard}:events`, `{switchyard}:dedupe:<source>:<id>`, `{switchyard}:delivery:<key>`. Default `switchyard`.
    */
   keyPrefix?: string;
   /** Events the stream retains, approximately (`XADD MAXLEN ~`); the oldest are trimmed first. Default `100_000`. */
