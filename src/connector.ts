@@ -40,6 +40,7 @@ export class WebhookError extends Error {
  * provider signed, in order (`[timestamp, rawBody]`). The ingress remembers a
  * SHA-256 digest of it for the dedupe window, so the same signed bytes sent
  * again under a new unsigned delivery id are a duplicate, not a new event.
+ * An empty list opts out (de-duplication by event id only).
  */
 export type SignedMaterial = readonly (string | Uint8Array)[];
 

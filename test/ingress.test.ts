@@ -454,7 +454,7 @@ describe('handleWebhook against hostile deliveries', () => {
           error: {
             code: 'INVALID_PAYLOAD',
             message:
-              'The webhook names events with identifiers that are not printable text; nothing was stored.',
+              'Some event identifiers (id, type, subject) are not printable text of bounded length; nothing was stored.',
             issues: [
               {
                 path: '1.type',

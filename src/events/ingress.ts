@@ -165,14 +165,16 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
     return errorResponse({
       status: 400,
       code: 'INVALID_PAYLOAD',
-      message: 'The webhook names events with identifiers that are not printable text; nothing was stored.',
+      message:
+        'Some event identifiers (id, type, subject) are not printable text of bounded length; nothing was stored.',
       issues,
     });
   }
 
   let results;
   try {
-    results = await log.append(events, { deliveryKey: `${source}:${signedDigest(signed)}` });
+    const deliveryKey = signed.length === 0 ? undefined : `${source}:${signedDigest(signed)}`;
+    results = await log.append(events, { deliveryKey });
   } catch (error) {
     if (error instanceof EventLogUnavailableError) {
       return errorResponse({ status: 503, code: 'EVENT_LOG_UNAVAILABLE', message: error.message });
