@@ -389,3 +389,36 @@ describe('replays (the signature covers timestamp and body, not the invocation i
     await log.close();
   });
 });
+
+describe('trigger types that are not printable text', () => {
+  it.each([
+    ['NUL', 'ticket.\u0000solved'],
+    ['ESC', '\u001b]0;pwned\u0007ticket.solved'],
+    ['CRLF', 'ticket.solved\r\nSet-Cookie: x=1'],
+  ])('refuses a signed trigger whose type contains %s with 400 and stores nothing', async (_name, type) => {
+    const log = createMemoryEventLog();
+    const raw = JSON.stringify({ type, ticket: { id: '35436' } });
+    const request = delivery(raw, {
+      'x-zendesk-webhook-signature': sign(raw, isoAt(0)),
+      'x-zendesk-webhook-signature-timestamp': isoAt(0),
+      'x-zendesk-webhook-invocation-id': '1',
+    });
+    const response = await handleWebhook({
+      source: 'zendesk',
+      webhooks: zendeskWebhooks,
+      secret: SECRET,
+      request,
+      log,
+      now: NOW,
+    });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_PAYLOAD', issues: [{ path: 'type' }] } },
+    });
+    expect((response.body as { error: { issues: { message: string }[] } }).error.issues[0]?.message).toMatch(
+      /^Event type must be printable text: it contains the control or format character U\+00(00|1B|0D) at position \d+\.$/,
+    );
+    expect(await log.read({ limit: 10 })).toEqual([]);
+    await log.close();
+  });
+});
