@@ -86,6 +86,11 @@ export const CoreConfig = z.object({
   /** Largest webhook body accepted, in bytes. Default 1 MiB. */
   WEBHOOK_MAX_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
   /**
+   * Deepest nesting of objects and arrays a webhook body may have (400 PAYLOAD_TOO_DEEP beyond);
+   * stored JSON deeper than this is served as an `omitted` placeholder. Default 64.
+   */
+  WEBHOOK_MAX_DEPTH: int(1, 1000, 64),
+  /**
    * Keep the event log in Redis, shared by every instance, instead of in memory:
    * `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS. Default: unset (in memory).
    */

@@ -35,20 +35,35 @@ export class WebhookError extends Error {
   }
 }
 
+/**
+ * What a verified signature covers: the parts whose concatenation the
+ * provider signed, in order (`[timestamp, rawBody]`). The ingress remembers a
+ * SHA-256 digest of it for the dedupe window, so the same signed bytes sent
+ * again under a new unsigned delivery id are a duplicate, not a new event.
+ * An empty list opts out (de-duplication by event id only).
+ */
+export type SignedMaterial = readonly (string | Uint8Array)[];
+
 /** How a connector receives its provider's webhooks. */
 export interface ConnectorWebhooks<Config> {
   /** The signing secret from the connector's config, or undefined when webhooks are not configured. */
   secret(config: Config): string | undefined;
   /**
    * Checks the signature and freshness over the raw bytes, in constant time,
-   * before anything is parsed. Throws {@link WebhookError} (401) on failure.
+   * before anything is parsed. Throws {@link WebhookError} (401) on failure;
+   * returns what the signature covers (see {@link SignedMaterial}).
    */
-  verify(request: WebhookRequest, secret: string, now: Date): void;
+  verify(request: WebhookRequest, secret: string, now: Date): SignedMaterial;
   /**
    * Parses a verified body into events, validating it with zod. Throws
    * {@link WebhookError} (400, with the issues) for anything malformed.
    */
   parse(request: WebhookRequest): IncomingEvent[];
+  /**
+   * Most events one delivery may carry: the provider's documented batch size.
+   * A larger delivery is refused with 400 `BATCH_TOO_LARGE`. Default 1.
+   */
+  maxEventsPerDelivery?: number;
 }
 
 /** Declarative facts about a provider's API, checked by a zod schema in the tests. */

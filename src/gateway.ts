@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { DateTimeResolver } from 'graphql-scalars';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -22,6 +22,7 @@ import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
+import { createJsonScalar } from './json-scalar.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -82,7 +83,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,
-    JSON: JSONResolver,
+    JSON: createJsonScalar(core.WEBHOOK_MAX_DEPTH),
     Query: {
       gateway: () => ({
         version: pkg.version,
@@ -158,6 +159,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     events,
     log,
     webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
+    webhookMaxDepth: core.WEBHOOK_MAX_DEPTH,
     graphqlPath: GRAPHQL_PATH,
   });
 

@@ -5,15 +5,19 @@ import type { EventLog } from './events/log.ts';
 import { createGateway, GRAPHQL_PATH } from './gateway.ts';
 import { createLogger } from './logger.ts';
 import type { Source } from './sources.ts';
+import { webhookSecretVariable, webhooksOffWarning } from './events/webhooks-off.ts';
 
 function describeSource(source: Source): string {
   const name = source.name.padEnd(10);
-  const prefix = source.name.toUpperCase();
+  const webhooksOff =
+    source.connector.webhooks && !source.webhookSecret
+      ? `  (webhooks off: set ${webhookSecretVariable(source.name)})`
+      : '';
   switch (source.mode) {
     case 'real':
-      return `${name} real     ${source.upstream?.baseUrl ?? ''}${source.webhookSecret ? '' : `  (webhooks off: set ${prefix}_WEBHOOK_SECRET)`}`;
+      return `${name} real     ${source.upstream?.baseUrl ?? ''}${webhooksOff}`;
     case 'sandbox':
-      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${source.connector.provider.credentials} for the real API)`;
+      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${source.connector.provider.credentials} for the real API)${webhooksOff}`;
     case 'off':
       return `${name} off      no credentials: set ${source.connector.provider.credentials}, or SANDBOX=1 for the emulator`;
   }
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
   const gateway = await createGateway({ config, connectors, log, env: process.env });
   const url = await gateway.listen(config.core.PORT, config.core.HOST);
   const core = config.core;
+  const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
   const lines = [
     '',
     `Switchyard is up: ${url}${GRAPHQL_PATH}${core.GRAPHIQL ? '  (open it in a browser for GraphiQL)' : ''}`,
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
     `  health ${url}/healthz   readiness ${url}/readyz`,
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
+    ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),
     `  event log: ${describeEventLog(gateway.events, core)}`,
     ...(core.NODE_ENV === 'production' && gateway.sources.some((s) => s.mode === 'sandbox')
       ? ['  WARNING: NODE_ENV=production with SANDBOX=1: the sources marked sandbox serve demo data']
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   log.info({ url, sources: gateway.sources.map((s) => ({ name: s.name, mode: s.mode })) }, 'listening');
+  if (webhookWarning !== null) log.warn(webhookWarning);
 
   let stopping = false;
   const stop = (signal: string) => {

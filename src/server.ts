@@ -34,6 +34,8 @@ export interface HttpServerOptions {
   log: Logger;
   /** Largest webhook body in bytes. */
   webhookMaxBytes: number;
+  /** Deepest nesting of a webhook body. Default: {@link handleWebhook}'s. */
+  webhookMaxDepth?: number;
   /** Path of the GraphQL endpoint, shared by HTTP, SSE and graphql-ws. */
   graphqlPath: string;
   /** The hub sharing one execution between identical graphql-ws subscriptions. Default: a new one. */
@@ -146,6 +148,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       secret: source.webhookSecret,
       request,
       log: options.events,
+      maxDepth: options.webhookMaxDepth,
     });
     log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
     sendJson(res, result.status, result.body);

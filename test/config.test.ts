@@ -106,4 +106,15 @@ describe('configuration', () => {
       loadConfig({ SANDBOX: '0', STRIPE_BASE_URL: 'https://stripe.internal' }, connectors),
     ).not.toThrow();
   });
+
+  it('bounds WEBHOOK_MAX_DEPTH to 1..1000, default 64', () => {
+    expect(loadConfig({}, connectors).core.WEBHOOK_MAX_DEPTH).toBe(64);
+    expect(loadConfig({ WEBHOOK_MAX_DEPTH: '200' }, connectors).core.WEBHOOK_MAX_DEPTH).toBe(200);
+    expect(problems({ WEBHOOK_MAX_DEPTH: '5000' })).toBe(
+      [
+        'Switchyard cannot start: 1 problem in the environment.',
+        '  - WEBHOOK_MAX_DEPTH (WEBHOOK_MAX_DEPTH="5000"): must be a whole number from 1 to 1000. Fix: correct it or unset it to use the default.',
+      ].join('\n'),
+    );
+  });
 });

@@ -178,6 +178,39 @@ export function eventLogContract(name: string, makeLog: () => Promise<EventLog>)
       expect(read[0]?.data).toEqual(a.data);
     });
 
+    it('drops a replay of a delivery (the same delivery key) whatever its event ids', async () => {
+      const first = await log.append([incomingEvent(1), incomingEvent(2)], { deliveryKey: 'src:sha256:aa' });
+      expect(first.map((r) => r.status)).toEqual(['stored', 'stored']);
+      // The same signed bytes again, under new (unsigned) ids: nothing is stored.
+      const replay = await log.append([incomingEvent(3), incomingEvent(4)], { deliveryKey: 'src:sha256:aa' });
+      expect(replay).toEqual([
+        { status: 'duplicate', id: 'evt_3' },
+        { status: 'duplicate', id: 'evt_4' },
+      ]);
+      // Another delivery key, or none, is de-duplicated by (source, id) only.
+      const other = await log.append([incomingEvent(3), incomingEvent(1)], { deliveryKey: 'src:sha256:bb' });
+      expect(other.map((r) => r.status)).toEqual(['stored', 'duplicate']);
+      expect((await log.append([incomingEvent(5)]))[0]?.status).toBe('stored');
+      expect(ids(await log.read({ limit: 100 }))).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_5']);
+    });
+
+    it('lets a subscriber waiting for its next event take a burst larger than the queue limit', async () => {
+      const waiting = log.subscribe({});
+      const idle = log.subscribe({ filter: { sources: ['nobody'] } });
+      const first = waiting.next();
+      await appendAll(
+        log,
+        range(0, 200).map((n) => incomingEvent(n)),
+      );
+      const rest = await take(waiting, 199);
+      expect(ids([(await first).value as { id: string }, ...rest])).toEqual(evtIds(0, 200));
+      // One that matches none of the burst is untouched by it.
+      await appendAll(log, [incomingEvent(200, { source: 'nobody' })]);
+      expect(ids(await take(idle, 1))).toEqual(['evt_200']);
+      await waiting.return?.();
+      await idle.return?.();
+    });
+
     it('filters by sources, exact types and `prefix.*` types', async () => {
       await appendAll(
         log,

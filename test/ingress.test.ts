@@ -16,6 +16,7 @@ import { createMemoryEventLog, type MemoryEventLog } from '../src/events/memory-
 import { nextOrPending, take } from './event-log-contract.ts';
 
 const SECRET = 'whsec_fake_secret';
+const ids = (events: readonly { id: string }[]) => events.map((e) => e.id);
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const TOLERANCE_S = 300;
 
@@ -53,7 +54,9 @@ function fakeWebhooks(calls: { verify: number; parse: number } = { verify: 0, pa
       if (Math.abs(now.getTime() / 1000 - timestamp) > TOLERANCE_S) {
         throw new WebhookError(401, 'STALE_SIGNATURE', 'The webhook signature is too old.');
       }
+      return [`${timestamp}.`, request.rawBody];
     },
+    maxEventsPerDelivery: 5,
     parse(request): IncomingEvent[] {
       // A bare SyntaxError on purpose: the ingress must still answer 400.
       const json: unknown = JSON.parse(request.rawBody.toString('utf8'));
@@ -261,7 +264,7 @@ describe('handleWebhook', () => {
 
   it('maps a bare ZodError from parse to 400 with its issues', async () => {
     const webhooks = {
-      verify: () => undefined,
+      verify: (request: WebhookRequest) => [request.rawBody],
       parse: (request: WebhookRequest): IncomingEvent[] => {
         payloadSchema.parse(JSON.parse(request.rawBody.toString('utf8')));
         return [];
@@ -354,6 +357,221 @@ interface ClientResponse {
   headers: IncomingHttpHeaders;
   body: unknown;
 }
+
+describe('handleWebhook against hostile deliveries', () => {
+  let log: MemoryEventLog;
+  let base: Omit<HandleWebhookInput, 'request'>;
+
+  beforeEach(() => {
+    log = createMemoryEventLog();
+    base = { source: 'fake', webhooks: fakeWebhooks(), secret: SECRET, log, now: NOW };
+  });
+
+  afterEach(async () => {
+    await log.close();
+  });
+
+  const stored = async () => (await log.read({ limit: 100 })).map((e) => e.id);
+  /** A delivery of one event whose `data` nests `depth` levels of arrays below the event object. */
+  const nested = (depth: number) => {
+    const raw = JSON.stringify(payload('evt_deep')).replace(
+      '"customer.updated"',
+      '"customer.updated","x":' + '['.repeat(depth) + ']'.repeat(depth),
+    );
+    return webhookRequest(Buffer.from(raw));
+  };
+
+  it('refuses a body nested deeper than maxDepth with 400 PAYLOAD_TOO_DEEP, storing nothing', async () => {
+    const subscription = log.subscribe({});
+    // {events:[{x:[...]}]}: three levels before the arrays.
+    expect((await handleWebhook({ ...base, maxDepth: 10, request: nested(7) })).status).toBe(200);
+    expect(await handleWebhook({ ...base, maxDepth: 10, request: nested(8) })).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'PAYLOAD_TOO_DEEP',
+          message:
+            'Webhook body nests objects and arrays more than 10 levels deep (WEBHOOK_MAX_DEPTH); nothing was stored.',
+        },
+      },
+    });
+    const deep = await handleWebhook({ ...base, request: nested(20_000) });
+    expect(deep).toMatchObject({ status: 400, body: { error: { code: 'PAYLOAD_TOO_DEEP' } } });
+    expect((deep.body as { error: { message: string } }).error.message).toContain('more than 64 levels');
+    expect(await stored()).toEqual(['evt_deep']);
+    expect(ids(await take(subscription, 1))).toEqual(['evt_deep']);
+    expect(await nextOrPending(subscription)).toBe('pending');
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', async () => {
+    const tricky = '\\"' + '['.repeat(500) + '{'.repeat(500);
+    const raw = JSON.stringify({ events: [{ ...payload('evt_s').events[0], type: 'a.b', note: tricky }] });
+    const response = await handleWebhook({ ...base, maxDepth: 4, request: webhookRequest(Buffer.from(raw)) });
+    expect(response).toMatchObject({ status: 200, body: { stored: 1 } });
+  });
+
+  it('checks the signature before the depth: an unsigned deep body is 401', async () => {
+    const raw = Buffer.from('['.repeat(20_000) + ']'.repeat(20_000));
+    const response = await handleWebhook({ ...base, request: webhookRequest(raw, { sign: false }) });
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses more events than the connector declares per delivery with 400 BATCH_TOO_LARGE', async () => {
+    const six = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `evt_${n}`);
+    expect(await handleWebhook({ ...base, request: webhookRequest(payload(...six)) })).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'BATCH_TOO_LARGE',
+          message: 'This fake delivery carries 6 events; one delivery carries at most 5. Nothing was stored.',
+        },
+      },
+    });
+    expect(await stored()).toEqual([]);
+    expect((await handleWebhook({ ...base, request: webhookRequest(payload(...six.slice(1))) })).status).toBe(
+      200,
+    );
+    expect(await stored()).toEqual(six.slice(1));
+  });
+
+  it.each([
+    ['NUL', 'customer.\u0000updated', 'U+0000 at position 9'],
+    ['ESC', '\u001b[31mcustomer.updated', 'U+001B at position 0'],
+    ['CRLF', 'customer.updated\r\nX-Injected: 1', 'U+000D at position 16'],
+    ['DEL', 'customer\u007f.updated', 'U+007F at position 8'],
+    ['a bidi override', 'customer.\u202eupdated', 'U+202E at position 9'],
+    ['a line separator', 'customer.\u2028updated', 'U+2028 at position 9'],
+  ])(
+    'refuses an event type containing %s with 400 INVALID_PAYLOAD, storing nothing',
+    async (_name, type, where) => {
+      const body = payload('evt_ok', 'evt_bad');
+      const second = body.events[1];
+      if (second) second.type = type;
+      const response = await handleWebhook({ ...base, request: webhookRequest(body) });
+      expect(response).toEqual({
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_PAYLOAD',
+            message:
+              'Some event identifiers (id, type, subject) are not printable text of bounded length; nothing was stored.',
+            issues: [
+              {
+                path: '1.type',
+                message: `Event type must be printable text: it contains the control or format character ${where}.`,
+              },
+            ],
+          },
+        },
+      });
+      expect(await stored()).toEqual([]);
+    },
+  );
+
+  it('refuses over-long and padded identifiers, and control characters in ids and subjects', async () => {
+    const body = payload('evt_a');
+    const event = body.events[0];
+    if (event) {
+      event.type = 't'.repeat(201);
+      event.id = ' evt_a';
+      event.customer.id = 'cus_\u0007';
+    }
+    const response = await handleWebhook({ ...base, request: webhookRequest(body) });
+    expect((response.body as { error: { issues: unknown } }).error.issues).toEqual([
+      { path: 'id', message: 'Event id must not start or end with whitespace.' },
+      { path: 'type', message: 'Event type must be at most 200 characters; got 201.' },
+      {
+        path: 'subject.id',
+        message:
+          'Event subject.id must be printable text: it contains the control or format character U+0007 at position 4.',
+      },
+    ]);
+    expect(await stored()).toEqual([]);
+    // Unicode letters, spaces inside and punctuation are printable.
+    if (event)
+      Object.assign(event, {
+        id: 'evt_a',
+        type: 'Ticket mis à jour: priorité',
+        customer: { id: 'cus_1', email: null },
+      });
+    expect((await handleWebhook({ ...base, request: webhookRequest(body) })).status).toBe(200);
+  });
+
+  describe('replays of the signed bytes under a new unsigned delivery id', () => {
+    /** Like Shopify's: the signature covers only the body, the event id is an unsigned header. */
+    const headerIdWebhooks: Pick<ConnectorWebhooks<unknown>, 'verify' | 'parse'> = {
+      verify(request, secret) {
+        const given = Buffer.from(request.headers['x-body-signature'] ?? '', 'hex');
+        const expected = createHmac('sha256', secret).update(request.rawBody).digest();
+        if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+          throw new WebhookError(401, 'SIGNATURE_INVALID', 'no match');
+        }
+        return [request.rawBody];
+      },
+      parse: (request) => [
+        {
+          id: request.headers['x-delivery-id'] ?? '',
+          source: 'fake',
+          type: 'order.created',
+          occurredAt: NOW.toISOString(),
+          subject: null,
+          data: JSON.parse(request.rawBody.toString('utf8')) as unknown,
+        },
+      ],
+    };
+    const deliver = (body: string, id: string) => {
+      const rawBody = Buffer.from(body);
+      const headers = {
+        'x-body-signature': createHmac('sha256', SECRET).update(rawBody).digest('hex'),
+        'x-delivery-id': id,
+      };
+      return handleWebhook({
+        ...base,
+        webhooks: headerIdWebhooks,
+        request: { method: 'POST', url: 'http://x/', headers, rawBody },
+      });
+    };
+
+    it('answers 200 reported as duplicate and publishes nothing again', async () => {
+      const subscription = log.subscribe({});
+      expect(await deliver('{"order":1}', 'd-1')).toMatchObject({ status: 200, body: { stored: 1 } });
+      expect(await deliver('{"order":1}', 'd-2')).toEqual({
+        status: 200,
+        body: {
+          received: 1,
+          stored: 0,
+          duplicates: 1,
+          events: [{ id: 'd-2', cursor: null, duplicate: true }],
+        },
+      });
+      expect(await deliver('{"order":2}', 'd-3')).toMatchObject({ status: 200, body: { stored: 1 } });
+      expect(ids(await take(subscription, 2))).toEqual(['d-1', 'd-3']);
+      expect(await nextOrPending(subscription)).toBe('pending');
+    });
+
+    it('keeps the digests of different sources apart', async () => {
+      expect(await deliver('{"order":1}', 'd-1')).toMatchObject({ body: { stored: 1 } });
+      const other = await handleWebhook({
+        ...base,
+        source: 'other',
+        webhooks: {
+          ...headerIdWebhooks,
+          parse: (r) => headerIdWebhooks.parse(r).map((e) => ({ ...e, source: 'other' })),
+        },
+        request: {
+          method: 'POST',
+          url: 'http://x/',
+          headers: {
+            'x-body-signature': createHmac('sha256', SECRET).update('{"order":1}').digest('hex'),
+            'x-delivery-id': 'd-9',
+          },
+          rawBody: Buffer.from('{"order":1}'),
+        },
+      });
+      expect(other).toMatchObject({ status: 200, body: { stored: 1 } });
+    });
+  });
+});
 
 describe('readRawBody over a real HTTP server', () => {
   const MAX_BYTES = 1024;

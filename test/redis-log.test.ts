@@ -248,6 +248,36 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       );
     });
 
+    it('remembers a delivery key with SET NX EX in the same script, undone when the append fails', async () => {
+      const log = await makeLog();
+      const prefix = log.streamKey.replace(/:events$/, '');
+      const deliveryKey = `${prefix}:delivery:shopify:sha256:ab12`;
+
+      await admin.set(log.streamKey, 'not a stream');
+      const failed = await rejection(log.append([incomingEvent(1)], { deliveryKey: 'shopify:sha256:ab12' }));
+      expect(failed).toBeInstanceOf(EventLogUnavailableError);
+      expect(await admin.exists(deliveryKey)).toBe(0);
+      await admin.del(log.streamKey);
+      await until('the log to report healthy again', () => log.health().ok);
+
+      const stored = await log.append([incomingEvent(1)], { deliveryKey: 'shopify:sha256:ab12' });
+      expect(stored[0]?.status).toBe('stored');
+      const ttl = await admin.ttl(deliveryKey);
+      expect(ttl).toBeGreaterThan(7 * 86_400 - 60);
+      expect(ttl).toBeLessThanOrEqual(7 * 86_400);
+      expect(await log.append([incomingEvent(9)], { deliveryKey: 'shopify:sha256:ab12' })).toEqual([
+        { status: 'duplicate', id: 'evt_9' },
+      ]);
+      expect(await admin.exists(`${prefix}:dedupe:hubspot:evt_9`)).toBe(0);
+
+      const none = await makeLog({ dedupeWindowS: 0 });
+      const twice = [
+        await none.append([incomingEvent(1)], { deliveryKey: 'k' }),
+        await none.append([incomingEvent(1)], { deliveryKey: 'k' }),
+      ];
+      expect(twice.map(([r]) => r?.status)).toEqual(['stored', 'stored']);
+    });
+
     it('loads its script again when Redis forgot it (EVALSHA falls back to EVAL)', async () => {
       const log = await makeLog();
       await appendAll(log, [incomingEvent(1)]);

@@ -97,7 +97,7 @@ function join(
 
 describe('SharedSubscriptions hub', () => {
   it('ends a member whose queue overflows with SUBSCRIPTION_LAGGING, the others going on', async () => {
-    const hub = new SharedSubscriptions({ maxQueue: 3 });
+    const hub = new SharedSubscriptions({ maxQueue: 3, maxQueueWaitMs: 0 });
     const feed = source();
     const slow = sink(true);
     const fast = sink();
@@ -267,8 +267,72 @@ describe('SharedSubscriptions hub', () => {
     expect(feed.state.returned).toBe(1);
   });
 
+  it('does not end a member handed a burst larger than maxQueue while its socket drains it', async () => {
+    const hub = new SharedSubscriptions({ maxQueue: 10 });
+    const feed = source();
+    const texts: string[] = [];
+    // Writes complete on a later turn, as a socket's do: the whole burst is queued before the first one.
+    const socket: MemberSink = {
+      send(text, done) {
+        texts.push(text);
+        setImmediate(done);
+      },
+    };
+    const member = join(hub, feed, 'idle', socket);
+    await tick();
+    for (let i = 1; i <= 150; i++) feed.push(`c${i}`);
+    for (let i = 0; i < 100 && texts.length < 150; i++) await tick();
+    expect(texts).toHaveLength(150);
+    expect(texts.some((t) => t.includes('SUBSCRIPTION_LAGGING'))).toBe(false);
+    expect(hub.stats().members).toBe(1);
+    await member.return(undefined);
+  });
+
+  it('ends a member whose socket does not drain once more than maxQueue waited maxQueueWaitMs', async () => {
+    let now = 0;
+    const hub = new SharedSubscriptions({ maxQueue: 3, maxQueueWaitMs: 1000, now: () => now });
+    const feed = source();
+    const stuck = sink(true);
+    join(hub, feed, 'stuck', stuck.target);
+    await tick();
+    for (let i = 1; i <= 6; i++) {
+      feed.push(`c${i}`);
+      await tick();
+    }
+    expect(hub.stats().members).toBe(1);
+    now = 999;
+    feed.push('c7');
+    await tick();
+    expect(hub.stats().members).toBe(1);
+    now = 1000;
+    feed.push('c8');
+    await tick();
+    expect(hub.stats().members).toBe(0);
+    stuck.flush();
+    await tick();
+    expect(stuck.messages().at(-1)?.payload.errors?.[0]).toMatchObject({
+      message:
+        'This subscriber fell more than 3 events behind the live stream and did not catch up within 1000 ms, so it was ended: resubscribe with `after` set to extensions.resumeCursor.',
+      extensions: { code: 'SUBSCRIPTION_LAGGING', resumeCursor: 'c1' },
+    });
+  });
+
+  it('ends a member at once past hardMaxQueue, however recent its queue', async () => {
+    const hub = new SharedSubscriptions({ maxQueue: 3, hardMaxQueue: 5, now: () => 0 });
+    const feed = source();
+    const stuck = sink(true);
+    join(hub, feed, 'stuck', stuck.target);
+    await tick();
+    for (let i = 1; i <= 6; i++) feed.push(`c${i}`);
+    await tick();
+    expect(hub.stats().members).toBe(1);
+    feed.push('c7');
+    await tick();
+    expect(hub.stats().members).toBe(0);
+  });
+
   it('calls onEnd once a member ended on its own is written out, never when it left', async () => {
-    const hub = new SharedSubscriptions({ maxQueue: 1 });
+    const hub = new SharedSubscriptions({ maxQueue: 1, maxQueueWaitMs: 0 });
     const feed = source();
     const ends: Record<string, (Error | null)[]> = { done: [], lagging: [], leaving: [] };
     const onEnd = (id: string) => ({ onEnd: (error: Error | null) => ends[id]?.push(error) });
@@ -341,6 +405,23 @@ describe('group keys and live feeds', () => {
     expect(live('subscription ($a: String = "x") { events(after: $a) { id } }')).toBe(false);
     expect(live('subscription { events(after: "x") { id } }')).toBe(false);
     expect(live('subscription { heartbeat { tick } }')).toBe(false);
+  });
+
+  it('answers an error result for a value too deep to serialize, and keys deep variables apart', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => JSON.stringify(deep)).toThrow(RangeError);
+    expect(JSON.parse(serializeResult({ data: { events: { data: deep } } }))).toEqual({
+      data: null,
+      errors: [
+        {
+          message: 'This result could not be serialized, so it was not sent; the subscription goes on.',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        },
+      ],
+    });
+    const key = groupKey('subscription { events { id } }', null, { filter: deep });
+    expect(key).not.toBe(groupKey('subscription { events { id } }', null, { filter: deep }));
   });
 
   it('serializes a result as graphql-ws does', () => {

@@ -167,6 +167,91 @@ describe('POST /webhooks/stripe', () => {
   });
 });
 
+describe('payloads nested 20,000 levels deep', () => {
+  const OMITTED = {
+    omitted: 'PAYLOAD_TOO_DEEP',
+    message: 'This JSON value nests more than 64 levels deep (WEBHOOK_MAX_DEPTH) and is not served.',
+  };
+
+  it('refuses a signed one with 400 PAYLOAD_TOO_DEEP and publishes nothing; subscribers and Query.events go on', async () => {
+    const after = await lastCursor();
+    const sub = collect<{ events: { id: string; data: unknown } }>(t.ws(), EVENTS, { after }, 1, 5000);
+    const deep = nextEvent().replace(
+      '"metadata":{}',
+      `"metadata":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+    );
+    expect(deep.length).toBeGreaterThan(40_000);
+    const response = await t.postStripe(deep);
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'PAYLOAD_TOO_DEEP',
+          message:
+            'Webhook body nests objects and arrays more than 64 levels deep (WEBHOOK_MAX_DEPTH); nothing was stored.',
+        },
+      },
+    });
+    const marker = nextEvent('customer.deleted');
+    expect((await t.postStripe(marker)).status).toBe(200);
+    const [received] = await sub.done;
+    expect(received?.events).toMatchObject({
+      id: (JSON.parse(marker) as { id: string }).id,
+      data: JSON.parse(marker) as unknown,
+    });
+    const page = await t.graphql<EventsPage>(
+      `{ events(after: "${after}", first: 10) { edges { node { id type } } } }`,
+    );
+    expect(page.errors).toBeUndefined();
+    expect(page.data?.events.edges.map((e) => e.node.id)).toEqual([
+      (JSON.parse(marker) as { id: string }).id,
+    ]);
+  });
+
+  it('serves one already stored (by an older version) as an omitted marker, without ending a subscription or failing a query', async () => {
+    const after = await lastCursor();
+    const sub = collect<{ events: { id: string; data: unknown } }>(
+      t.ws(),
+      'subscription ($after: String) { events(after: $after) { id data } }',
+      { after },
+      2,
+      5000,
+    );
+    let data: unknown = { leaf: true };
+    for (let i = 0; i < 20_000; i++) data = [data];
+    expect(() => JSON.stringify(data)).toThrow(RangeError);
+    const [result] = await t.gateway.events.append([
+      {
+        id: 'legacy_deep_1',
+        source: 'legacy',
+        type: 'legacy.deep',
+        occurredAt: new Date().toISOString(),
+        subject: null,
+        data,
+      },
+    ]);
+    expect(result?.status).toBe('stored');
+    const marker = nextEvent('customer.deleted');
+    expect((await t.postStripe(marker)).status).toBe(200);
+    expect((await sub.done).map((r) => r.events)).toEqual([
+      { id: 'legacy_deep_1', data: OMITTED },
+      { id: (JSON.parse(marker) as { id: string }).id, data: JSON.parse(marker) as unknown },
+    ]);
+
+    const response = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ events(filter: { sources: ["legacy"] }) { edges { node { id data } } } }',
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      data: { events: { edges: [{ node: { id: 'legacy_deep_1', data: OMITTED } }] } },
+    });
+  });
+});
+
 describe('Subscription.events resume', () => {
   it('gives a subscriber resuming with `after` exactly the events it missed, in order, then live ones', async () => {
     const start = await lastCursor();

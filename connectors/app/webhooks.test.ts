@@ -317,11 +317,33 @@ describe('app event parsing', () => {
       'Invalid option: expected one of "free"|"starter"|"pro"|"enterprise"',
     );
 
-    const badEmail = { ...payload, data: { ...payload.data, email: 'not-an-email', user_id: 'u1' } };
+    const badEmail = { ...payload, data: { ...payload.data, email: 'not-an-email', user_id: 'usr 1' } };
     expect(issues(() => parseAppEvent(request(JSON.stringify(badEmail)))).issues).toEqual([
-      { path: 'data.user_id', message: 'Invalid user id: expected usr_ followed by letters or digits' },
+      {
+        path: 'data.user_id',
+        message:
+          'Invalid user id: expected 1 to 255 letters, digits or _ - . : @ | + = ~ / (like usr_987654321, a UUID or 42)',
+      },
       { path: 'data.email', message: 'Invalid email address' },
     ]);
+  });
+
+  it('accepts any user id the product uses, within 1 to 255 characters of a safe set', () => {
+    const parse = (userId: unknown) =>
+      parseAppEvent(request(JSON.stringify({ ...payload, data: { ...payload.data, user_id: userId } })));
+    for (const id of [
+      'usr_987654321',
+      '3f1c9a2e-8b4d-4e6f-9a1b-2c3d4e5f6a7b',
+      '42',
+      'user_ab-12',
+      'auth0|5f7c8ec7c33c6c004bbafe82',
+      'x'.repeat(255),
+    ]) {
+      expect(parse(id)[0]?.subject).toEqual({ kind: 'user', id, email: payload.data.email });
+    }
+    for (const id of ['', 'x'.repeat(256), 'usr 1', 'usr_1\n', 'usr_\u0000', 'usr_\u001b[31m', 'ü', 42]) {
+      expect(issues(() => parse(id)).issues.map((i) => i.path)).toEqual(['data.user_id']);
+    }
   });
 
   it('refuses an unknown event type, a missing data and a body that is not an object', () => {

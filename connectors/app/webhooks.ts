@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import type { IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody } from '../../src/events/parse-body.ts';
@@ -50,7 +50,7 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
  * the raw bytes, then a timestamp at most {@link SIGNATURE_TOLERANCE_SECONDS}
  * from `now` either way.
  */
-export function verifyStandardWebhook(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyStandardWebhook(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const id = request.headers['webhook-id'];
   const timestampHeader = request.headers['webhook-timestamp'];
   const signatureHeader = request.headers['webhook-signature'];
@@ -107,13 +107,24 @@ export function verifyStandardWebhook(request: WebhookRequest, secret: string, n
   // Checked after the signature, so an attacker learns nothing from timing on forged headers.
   const age = Math.floor(now.getTime() / 1000) - timestamp;
   assertFresh({ label: 'webhook-timestamp', age, unit: 's', maxAge: SIGNATURE_TOLERANCE_SECONDS });
+  return [`${id}.${timestamp}.`, request.rawBody];
 }
 
 /** The event types the product sends. */
 export const APP_EVENT_TYPES = ['user.created', 'user.updated', 'user.deleted'] as const;
 export type AppEventType = (typeof APP_EVENT_TYPES)[number];
 
-const userId = z.string().regex(/^usr_\w+$/, 'Invalid user id: expected usr_ followed by letters or digits');
+/**
+ * The product's own user id, whatever its convention (`usr_987654321`, a UUID,
+ * `42`, `auth0|abc`): 1 to 255 letters, digits and `_ - . : @ | + = ~ /`.
+ */
+export const USER_ID_PATTERN = /^[A-Za-z0-9_.:@|+=~/-]{1,255}$/;
+const userId = z
+  .string()
+  .regex(
+    USER_ID_PATTERN,
+    'Invalid user id: expected 1 to 255 letters, digits or _ - . : @ | + = ~ / (like usr_987654321, a UUID or 42)',
+  );
 const email = z.email('Invalid email address');
 const timestamp = z.iso.datetime({
   offset: true,

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestGateway } from '../../test/helpers/gateway.ts';
+import { collect, startTestGateway, stripeCustomerEvent } from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import type { RunningHubSpotSandbox } from './sandbox/index.ts';
 
@@ -238,4 +238,80 @@ describe('the HubSpot emulator as a webhook sender', () => {
       ]).toContain(event.type);
     }
   });
+});
+
+// Last: it stores 3,000 events, past what the listings above read back.
+describe('bursts', () => {
+  /** Waits until the gateway has at least `count` live subscribers, so live-only subscriptions miss nothing. */
+  async function subscribers(count: number): Promise<void> {
+    const log = t.gateway.events as unknown as { subscriberCount(): number };
+    for (let i = 0; i < 200 && log.subscriberCount() < count; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(log.subscriberCount()).toBeGreaterThanOrEqual(count);
+  }
+
+  it('refuses one delivery of 3,000 events with 400 BATCH_TOO_LARGE and stores none', async () => {
+    const before = (await storedHubSpotEvents()).length;
+    const events = Array.from({ length: 3_000 }, () => hubspotEvent());
+    const response = await postHubSpot(JSON.stringify(events));
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error: {
+          code: 'BATCH_TOO_LARGE',
+          message:
+            'This hubspot delivery carries 3000 events; one delivery carries at most 100. Nothing was stored.',
+        },
+      },
+    });
+    expect((await storedHubSpotEvents()).length).toBe(before);
+  });
+
+  it('does not end idle subscribers with a burst of 30 concurrent deliveries of 100 events', async () => {
+    const unrelatedClient = t.ws();
+    const matchingClient = t.ws();
+    const unrelated = collect<Received>(
+      unrelatedClient,
+      EVENTS,
+      { filter: { sources: ['stripe'] } },
+      1,
+      20_000,
+    );
+    const matching = collect<Received>(
+      matchingClient,
+      EVENTS,
+      { filter: { sources: ['hubspot'] } },
+      3_000,
+      20_000,
+    );
+    await subscribers(2);
+    const deliveries = Array.from({ length: 30 }, () =>
+      JSON.stringify(Array.from({ length: 100 }, () => hubspotEvent())),
+    );
+    const responses = await Promise.all(deliveries.map((body) => postHubSpot(body)));
+    expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 30 }, () => 200));
+    const received = (await matching.done).map((r) => r.events.id);
+    const sent = deliveries.flatMap((body) =>
+      (JSON.parse(body) as { eventId: number }[]).map((e) => String(e.eventId)),
+    );
+    expect(new Set(received)).toEqual(new Set(sent));
+    expect(received).toHaveLength(3_000);
+
+    // The unrelated subscriber is still there: the next Stripe event reaches it.
+    const stripeEvent = stripeCustomerEvent(`evt_after_burst_${Date.now()}`, 'customer.updated', {
+      id: 'cus_AfterBurst0001',
+      object: 'customer',
+      email: 'after.burst@example.com',
+      name: 'After Burst',
+      phone: null,
+      currency: 'usd',
+      balance: 0,
+      delinquent: false,
+      created: 1_767_225_600,
+      livemode: false,
+      metadata: {},
+    });
+    expect((await t.postStripe(stripeEvent)).status).toBe(200);
+    expect((await unrelated.done).map((r) => r.events.source)).toEqual(['stripe']);
+  }, 30_000);
 });

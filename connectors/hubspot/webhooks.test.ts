@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import { hubspotRetryHint } from './index.ts';
-import { hubspotSigningUri, parseHubSpotEvents, verifyHubSpotSignature } from './webhooks.ts';
+import {
+  hubspotSigningUri,
+  hubspotWebhooks,
+  parseHubSpotEvents,
+  verifyHubSpotSignature,
+} from './webhooks.ts';
 
 /**
  * The v3 scheme as HubSpot documents it, written here from the docs and not
@@ -267,6 +272,29 @@ describe('HubSpot delivery parsing', () => {
       ]);
       expect(e.issues?.map((i) => i.path)).toEqual(['1.eventId', '1.subscriptionType']);
     }
+  });
+});
+
+describe('HubSpot batch size', () => {
+  const many = (count: number) => {
+    const [first] = JSON.parse(body) as Record<string, unknown>[];
+    return JSON.stringify(Array.from({ length: count }, (_, i) => ({ ...first, eventId: 1_000 + i })));
+  };
+
+  it('takes a delivery of 100 events, HubSpot’s documented maximum', () => {
+    expect(parseHubSpotEvents(delivery(many(100), {}))).toHaveLength(100);
+    expect(hubspotWebhooks.maxEventsPerDelivery).toBe(100);
+  });
+
+  it('refuses 101 events and more with 400 BATCH_TOO_LARGE before validating them', () => {
+    expect(refusal(() => parseHubSpotEvents(delivery(many(101), {})))).toEqual({
+      status: 400,
+      code: 'BATCH_TOO_LARGE',
+      message:
+        'This hubspot delivery carries 101 events; one delivery carries at most 100. Nothing was stored.',
+    });
+    const broken = JSON.stringify(Array.from({ length: 3_000 }, () => ({ not: 'an event' })));
+    expect(refusal(() => parseHubSpotEvents(delivery(broken, {}))).code).toBe('BATCH_TOO_LARGE');
   });
 });
 

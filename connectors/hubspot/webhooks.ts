@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
-import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
+import { batchTooLarge, parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import type { HubSpotConfig } from './config.ts';
 import { assertFresh } from '../../src/events/freshness.ts';
 
@@ -70,7 +70,7 @@ function candidateUris(url: string): string[] {
  * {@link SIGNATURE_TOLERANCE_MS} before `now` (or after it: a skewed clock).
  * The legacy v1/v2 `X-HubSpot-Signature` is ignored: it carries no timestamp.
  */
-export function verifyHubSpotSignature(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyHubSpotSignature(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const header = request.headers['x-hubspot-signature-v3'];
   if (!header) throw new WebhookError(401, 'SIGNATURE_MISSING', 'Missing X-HubSpot-Signature-v3 header.');
   const timestamp = request.headers['x-hubspot-request-timestamp'];
@@ -88,12 +88,13 @@ export function verifyHubSpotSignature(request: WebhookRequest, secret: string, 
   // A SHA-256 digest is 32 bytes: 43 base64 characters and one `=`.
   const given = /^[A-Za-z0-9+/]{43}=$/.test(signature) ? Buffer.from(signature, 'base64') : null;
   const method = request.method.toUpperCase();
-  const matches =
-    given !== null &&
-    candidateUris(request.url).some((uri) =>
-      timingSafeEqual(given, signatureV3(secret, method, uri, request.rawBody, timestamp)),
-    );
-  if (!matches) {
+  const matched =
+    given === null
+      ? undefined
+      : candidateUris(request.url).find((uri) =>
+          timingSafeEqual(given, signatureV3(secret, method, uri, request.rawBody, timestamp)),
+        );
+  if (matched === undefined) {
     throw new WebhookError(
       401,
       'SIGNATURE_INVALID',
@@ -103,6 +104,7 @@ export function verifyHubSpotSignature(request: WebhookRequest, secret: string, 
   // Checked after the signature, so forged headers learn nothing from timing.
   const age = now.getTime() - Number(timestamp);
   assertFresh({ label: 'X-HubSpot-Request-Timestamp', age, unit: 'ms', maxAge: SIGNATURE_TOLERANCE_MS });
+  return [method + matched, request.rawBody, timestamp];
 }
 
 /** One notification of a delivery (`contact.propertyChange`, `deal.creation`, `object.creation`...). */
@@ -124,6 +126,9 @@ export const HubSpotWebhookEvent = z.looseObject({
   propertyValue: z.string().optional(),
 });
 export type HubSpotWebhookEvent = z.infer<typeof HubSpotWebhookEvent>;
+
+/** HubSpot's documented batch size: one request carries at most 100 notifications. */
+export const MAX_EVENTS_PER_DELIVERY = 100;
 
 /** A delivery: a JSON array of up to 100 notifications. */
 const HubSpotDelivery = z.array(z.unknown()).min(1, 'A delivery holds at least one event');
@@ -156,6 +161,10 @@ export function parseHubSpotEvents(request: WebhookRequest): IncomingEvent[] {
       'Body is not a HubSpot webhook delivery (a JSON array of events).',
       zodIssues(delivery.error),
     );
+  }
+  // Refused before validating thousands of items: HubSpot itself never sends more.
+  if (delivery.data.length > MAX_EVENTS_PER_DELIVERY) {
+    throw batchTooLarge('hubspot', delivery.data.length, MAX_EVENTS_PER_DELIVERY);
   }
   const issues: { path: string; message: string }[] = [];
   const events: IncomingEvent[] = [];
@@ -190,4 +199,5 @@ export const hubspotWebhooks: ConnectorWebhooks<HubSpotConfig> = {
   secret: (config) => config.HUBSPOT_WEBHOOK_SECRET,
   verify: verifyHubSpotSignature,
   parse: parseHubSpotEvents,
+  maxEventsPerDelivery: MAX_EVENTS_PER_DELIVERY,
 };

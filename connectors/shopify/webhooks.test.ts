@@ -3,9 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import { ShopifyConfig } from './config.ts';
+import { handleWebhook } from '../../src/events/ingress.ts';
+import { take } from '../../test/event-log-contract.ts';
+import { createMemoryEventLog } from '../../src/events/memory-log.ts';
 import {
   TRIGGERED_AT_MAX_AGE_SECONDS,
   parseShopifyWebhook,
+  shopifyWebhooks,
   signShopifyPayload,
   verifyShopifyWebhook,
 } from './webhooks.ts';
@@ -297,5 +301,42 @@ describe('parsing Shopify deliveries', () => {
         { path: 'line_items', message: 'Invalid input: expected array, received undefined' },
       ],
     });
+  });
+});
+
+describe('replays (the signature covers only the body)', () => {
+  it('reports the same signed body under a new X-Shopify-Webhook-Id as a duplicate and publishes it once', async () => {
+    const log = createMemoryEventLog();
+    const subscription = log.subscribe({});
+    const deliver = (request: WebhookRequest) =>
+      handleWebhook({ source: 'shopify', webhooks: shopifyWebhooks, secret, request, log, now });
+    const first = await deliver(delivery(orderBody));
+    expect(first).toMatchObject({ status: 200, body: { stored: 1, duplicates: 0 } });
+    // A replayer changes every unsigned header: delivery id, event id, topic, Triggered-At.
+    const replay = await deliver(
+      delivery(orderBody, {
+        'x-shopify-webhook-id': 'ffffffff-0000-4000-8000-000000000001',
+        'x-shopify-event-id': 'ffffffff-0000-4000-8000-000000000002',
+        'x-shopify-topic': 'orders/updated',
+        'x-shopify-triggered-at': now.toISOString(),
+      }),
+    );
+    expect(replay).toEqual({
+      status: 200,
+      body: {
+        received: 1,
+        stored: 0,
+        duplicates: 1,
+        events: [{ id: 'ffffffff-0000-4000-8000-000000000001', cursor: null, duplicate: true }],
+      },
+    });
+    // Another body (a real new change) under a new id is a new event.
+    const changed = JSON.stringify({ ...order, updated_at: '2026-06-20T19:08:35+00:00' });
+    const next = await deliver(delivery(changed, { 'x-shopify-webhook-id': 'c1' }, shopifySign(changed)));
+    expect(next).toMatchObject({ status: 200, body: { stored: 1 } });
+    const published = (await take(subscription, 2)).map((e) => e.id);
+    expect(published).toEqual(['b54557e4-bdd9-4b37-8a5f-bf7d70bcd043', 'c1']);
+    expect((await log.read({ limit: 10 })).map((e) => e.id)).toEqual(published);
+    await log.close();
   });
 });

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { WebhookError } from '../../src/connector.ts';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import { webhookSecrets } from './config.ts';
@@ -46,7 +46,7 @@ export function signShopifyPayload(body: string | Buffer, secret: string): strin
  * `X-Shopify-Triggered-At` is more than {@link TRIGGERED_AT_MAX_AGE_SECONDS} old
  * or {@link TRIGGERED_AT_MAX_SKEW_SECONDS} ahead of `now`.
  */
-export function verifyShopifyWebhook(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyShopifyWebhook(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const header = request.headers['x-shopify-hmac-sha256']?.trim();
   if (!header) throw new WebhookError(401, 'SIGNATURE_MISSING', 'Missing X-Shopify-Hmac-Sha256 header.');
   // Strict base64 of 32 bytes: anything else cannot be a Shopify signature.
@@ -65,7 +65,10 @@ export function verifyShopifyWebhook(request: WebhookRequest, secret: string, no
   }
   const topic = request.headers['x-shopify-topic']?.trim() ?? '';
   const triggeredAt = request.headers['x-shopify-triggered-at']?.trim();
-  if (triggeredAt === undefined || (PRIVACY_TOPICS as readonly string[]).includes(topic)) return;
+  // Only the body is signed: no id, topic or time. Its digest is what makes a replay under a new
+  // X-Shopify-Webhook-Id a duplicate (see SignedMaterial); Triggered-At is no protection.
+  const signed: SignedMaterial = [request.rawBody];
+  if (triggeredAt === undefined || (PRIVACY_TOPICS as readonly string[]).includes(topic)) return signed;
   const at = Date.parse(triggeredAt);
   if (Number.isNaN(at)) {
     throw new WebhookError(401, 'SIGNATURE_INVALID', 'X-Shopify-Triggered-At is not a timestamp.');
@@ -80,6 +83,7 @@ export function verifyShopifyWebhook(request: WebhookRequest, secret: string, no
     verb: 'triggered',
     bound: 'window',
   });
+  return signed;
 }
 
 /** REST ids are integers (JSON numbers); some tools send them as digit strings. */

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
@@ -30,9 +30,9 @@ function parseSignatureHeader(header: string): { timestamp: number | null; v1: s
  * Verifies `Stripe-Signature` exactly as Stripe signs: HMAC-SHA256 keyed with
  * the whole `whsec_...` secret over `${t}.${rawBody}`, lower-case hex; any of
  * several `v1` values may match (secret rotation); signed at most
- * {@link SIGNATURE_TOLERANCE_SECONDS} before `now`.
+ * {@link SIGNATURE_TOLERANCE_SECONDS} before `now`. Returns `[`${t}.`, rawBody]`, what it signs.
  */
-export function verifyStripeSignature(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyStripeSignature(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const header = request.headers['stripe-signature'];
   if (!header) throw new WebhookError(401, 'SIGNATURE_MISSING', 'Missing Stripe-Signature header.');
   const { timestamp, v1 } = parseSignatureHeader(header);
@@ -60,6 +60,7 @@ export function verifyStripeSignature(request: WebhookRequest, secret: string, n
   // Checked after the signature, so an attacker learns nothing from timing on forged headers.
   const age = Math.floor(now.getTime() / 1000) - timestamp;
   assertFresh({ label: 'Stripe-Signature timestamp', age, unit: 's', maxAge: SIGNATURE_TOLERANCE_SECONDS });
+  return [`${timestamp}.`, request.rawBody];
 }
 
 const StripeEvent = z.looseObject({

@@ -4,7 +4,10 @@ import type { WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import { ZendeskConfig, authorizationHeader, hasZendeskCredentials } from './config.ts';
 import { zendeskRetryHint } from './index.ts';
-import { parseZendeskWebhook, verifyZendeskSignature } from './webhooks.ts';
+import { handleWebhook } from '../../src/events/ingress.ts';
+import { take } from '../../test/event-log-contract.ts';
+import { createMemoryEventLog } from '../../src/events/memory-log.ts';
+import { parseZendeskWebhook, verifyZendeskSignature, zendeskWebhooks } from './webhooks.ts';
 
 /**
  * Zendesk ships no signing library, so deliveries are signed here the way
@@ -325,5 +328,97 @@ describe('Zendesk retry hints', () => {
     expect(zendeskRetryHint(response(503, { 'retry-after': '2' }))).toEqual({ retry: true, afterMs: 2000 });
     expect(zendeskRetryHint(response(429, {}))).toBeUndefined();
     expect(zendeskRetryHint(response(500, { 'retry-after': '2' }))).toBeUndefined();
+  });
+});
+
+describe('replays (the signature covers timestamp and body, not the invocation id)', () => {
+  const trigger = JSON.stringify({ type: 'ticket.solved', ticket: { id: '35436', status: 'Solved' } });
+  const headers = (invocation: string, at = isoAt(0)) => ({
+    'x-zendesk-webhook-signature': sign(trigger, at),
+    'x-zendesk-webhook-signature-timestamp': at,
+    'x-zendesk-webhook-invocation-id': invocation,
+  });
+
+  it('reports the same signed bytes under a new invocation id as a duplicate and publishes them once', async () => {
+    const log = createMemoryEventLog();
+    const subscription = log.subscribe({});
+    const deliver = (request: WebhookRequest, now = NOW) =>
+      handleWebhook({ source: 'zendesk', webhooks: zendeskWebhooks, secret: SECRET, request, log, now });
+    expect(await deliver(delivery(trigger, headers('8350205582')))).toMatchObject({
+      status: 200,
+      body: { stored: 1 },
+    });
+    expect(await deliver(delivery(trigger, headers('9999999999')), new Date(NOW.getTime() + 60_000))).toEqual(
+      {
+        status: 200,
+        body: {
+          received: 1,
+          stored: 0,
+          duplicates: 1,
+          events: [{ id: 'invocation:9999999999', cursor: null, duplicate: true }],
+        },
+      },
+    );
+    // Zendesk signs a retry afresh: a new timestamp is new signed material, de-duplicated by its invocation id.
+    const retry = await deliver(delivery(trigger, headers('8350205582', isoAt(30))));
+    expect(retry).toMatchObject({ status: 200, body: { stored: 0, duplicates: 1 } });
+    expect((await log.read({ limit: 10 })).map((e) => e.id)).toEqual(['invocation:8350205582']);
+    expect((await take(subscription, 1)).map((e) => e.id)).toEqual(['invocation:8350205582']);
+    await log.close();
+  });
+
+  it('requires the signed timestamp, and refuses it outside the five-minute window', async () => {
+    const log = createMemoryEventLog();
+    const deliver = (request: WebhookRequest) =>
+      handleWebhook({ source: 'zendesk', webhooks: zendeskWebhooks, secret: SECRET, request, log, now: NOW });
+    const { 'x-zendesk-webhook-signature-timestamp': _omitted, ...noTimestamp } = headers('1');
+    expect(await deliver(delivery(trigger, noTimestamp))).toEqual({
+      status: 401,
+      body: {
+        error: {
+          code: 'SIGNATURE_MISSING',
+          message: 'Missing X-Zendesk-Webhook-Signature-Timestamp header.',
+        },
+      },
+    });
+    expect(await deliver(delivery(trigger, headers('2', isoAt(-301))))).toMatchObject({
+      status: 401,
+      body: { error: { code: 'SIGNATURE_STALE' } },
+    });
+    expect(await log.read({ limit: 10 })).toEqual([]);
+    await log.close();
+  });
+});
+
+describe('trigger types that are not printable text', () => {
+  it.each([
+    ['NUL', 'ticket.\u0000solved'],
+    ['ESC', '\u001b]0;pwned\u0007ticket.solved'],
+    ['CRLF', 'ticket.solved\r\nSet-Cookie: x=1'],
+  ])('refuses a signed trigger whose type contains %s with 400 and stores nothing', async (_name, type) => {
+    const log = createMemoryEventLog();
+    const raw = JSON.stringify({ type, ticket: { id: '35436' } });
+    const request = delivery(raw, {
+      'x-zendesk-webhook-signature': sign(raw, isoAt(0)),
+      'x-zendesk-webhook-signature-timestamp': isoAt(0),
+      'x-zendesk-webhook-invocation-id': '1',
+    });
+    const response = await handleWebhook({
+      source: 'zendesk',
+      webhooks: zendeskWebhooks,
+      secret: SECRET,
+      request,
+      log,
+      now: NOW,
+    });
+    expect(response).toMatchObject({
+      status: 400,
+      body: { error: { code: 'INVALID_PAYLOAD', issues: [{ path: 'type' }] } },
+    });
+    expect((response.body as { error: { issues: { message: string }[] } }).error.issues[0]?.message).toMatch(
+      /^Event type must be printable text: it contains the control or format character U\+00(00|1B|0D) at position \d+\.$/,
+    );
+    expect(await log.read({ limit: 10 })).toEqual([]);
+    await log.close();
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorWebhooks, WebhookRequest } from '../../src/connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../../src/connector.ts';
 import { WebhookError } from '../../src/connector.ts';
 import type { EventSubject, IncomingEvent } from '../../src/events/event.ts';
 import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
@@ -51,7 +51,7 @@ export function zendeskSignature(secret: string, timestamp: string, rawBody: Buf
  * every configured secret, and then that `X-Zendesk-Webhook-Signature-Timestamp`
  * is within {@link SIGNATURE_TOLERANCE_SECONDS} of `now`, either way.
  */
-export function verifyZendeskSignature(request: WebhookRequest, secret: string, now: Date): void {
+export function verifyZendeskSignature(request: WebhookRequest, secret: string, now: Date): SignedMaterial {
   const signature = request.headers[SIGNATURE_HEADER];
   const timestamp = request.headers[TIMESTAMP_HEADER];
   if (!signature) {
@@ -89,6 +89,8 @@ export function verifyZendeskSignature(request: WebhookRequest, secret: string, 
     unit: 's',
     maxAge: SIGNATURE_TOLERANCE_SECONDS,
   });
+  // The invocation id is not signed: the digest of timestamp + body is what makes a replay a duplicate.
+  return [timestamp, request.rawBody];
 }
 
 /** Zendesk ids: a number, or its digits as a string (event payloads send strings). */

@@ -40,7 +40,11 @@ export interface FanoutOptions<P> {
   compare: (a: P, b: P) => number;
   /**
    * Most undelivered live events a subscription may queue before it ends with
-   * {@link SubscriberLaggingError}. Replayed events do not count.
+   * {@link SubscriberLaggingError}. Replayed events do not count, nor does a
+   * batch published while the consumer was waiting for its next event: a
+   * consumer that had taken everything is keeping up, and takes a burst as
+   * fast as it is offered; it lags only if it is still more than this behind
+   * when a later batch comes.
    */
   queueLimit: number;
   /** Delay before a failed replay page is read again, doubling up to 16 times this. Default 100 ms. */
@@ -116,9 +120,7 @@ export class Fanout<P> {
     const last = entries.at(-1);
     if (last === undefined) return;
     this.#head = { position: last.position, cursor: last.event.cursor };
-    for (const subscription of this.#subscriptions) {
-      for (const entry of entries) subscription.offer(entry);
-    }
+    for (const subscription of this.#subscriptions) subscription.offerBatch(entries);
   }
 
   /** Registers a subscription; after {@link close} or an aborted signal it is born ended. */
@@ -199,6 +201,8 @@ export class FanoutSubscription<P> implements AsyncIterableIterator<GatewayEvent
   /** An error still to be reported by `next()`. */
   #error: Error | null;
   #done = false;
+  /** While offering a batch that arrived with the consumer waiting: the queue limit does not apply to it. */
+  #burst = false;
   /** Pending `next()` calls; non-empty only while there is nothing to deliver. */
   #waiters: Waiter[] = [];
   #signal: AbortSignal | undefined;
@@ -232,7 +236,15 @@ export class FanoutSubscription<P> implements AsyncIterableIterator<GatewayEvent
     this.#resumeCursor = mark.cursor;
   }
 
-  /** Fan-out entry point: called for every stored event, in log order. */
+  /** Fan-out entry point: called for every batch of stored events, in log order. */
+  offerBatch(entries: readonly FanoutEntry<P>[]): void {
+    // Waiting for its next event means it has taken everything so far: the whole batch is its to take.
+    this.#burst = this.#replay === null && this.#waiters.length > 0;
+    for (const entry of entries) this.offer(entry);
+    this.#burst = false;
+  }
+
+  /** Offers one stored event, in log order. */
   offer(entry: FanoutEntry<P>): void {
     if (this.#done) return;
     if (this.#replay !== null) {
@@ -296,7 +308,7 @@ export class FanoutSubscription<P> implements AsyncIterableIterator<GatewayEvent
 
   #enqueue(entry: FanoutEntry<P>): void {
     this.#queue.push(entry);
-    if (this.#queue.length - this.#queueHead > this.#queueLimit) {
+    if (!this.#burst && this.#queue.length - this.#queueHead > this.#queueLimit) {
       // Stop buffering right away rather than when the consumer next asks.
       this.#finish(new SubscriberLaggingError(this.#resumeCursor, this.#queueLimit));
     }

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ZodError } from 'zod';
 import { WebhookError } from '../connector.ts';
-import type { ConnectorWebhooks, WebhookRequest } from '../connector.ts';
+import type { ConnectorWebhooks, SignedMaterial, WebhookRequest } from '../connector.ts';
 import type { IncomingEvent } from './event.ts';
+import { identifierIssues } from './event-identifiers.ts';
+import { rawJsonDeeperThan } from './json-depth.ts';
+import { batchTooLarge } from './parse-body.ts';
+import { webhookSecretVariable } from './webhooks-off.ts';
 import { EventLogUnavailableError } from './log.ts';
 import type { EventLog } from './log.ts';
 
@@ -23,18 +28,23 @@ export interface WebhookReceipt {
   events: { id: string; cursor: string | null; duplicate: boolean }[];
 }
 
+/** Default of `WEBHOOK_MAX_DEPTH`: deepest nesting of objects and arrays a webhook body may have. */
+export const DEFAULT_WEBHOOK_MAX_DEPTH = 64;
+
 /** Input of {@link handleWebhook}. */
 export interface HandleWebhookInput {
   /** The connector name, as in the route `/webhooks/<source>`. */
   source: string;
-  /** The connector's webhook support; only `verify` and `parse` are used. */
-  webhooks: Pick<ConnectorWebhooks<unknown>, 'verify' | 'parse'>;
+  /** The connector's webhook support; `verify`, `parse` and `maxEventsPerDelivery` are used. */
+  webhooks: Pick<ConnectorWebhooks<unknown>, 'verify' | 'parse' | 'maxEventsPerDelivery'>;
   /** The signing secret, or undefined when webhooks are not configured for the source. */
   secret: string | undefined;
   request: WebhookRequest;
   log: EventLog;
   /** The time signatures are checked against. Default: the current time. */
   now?: Date;
+  /** Deepest nesting of objects and arrays the body may have. Default {@link DEFAULT_WEBHOOK_MAX_DEPTH}. */
+  maxDepth?: number;
 }
 
 /**
@@ -103,16 +113,20 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<Buf
  * - no secret: 404 `WEBHOOK_NOT_CONFIGURED` (a 5xx would make the provider retry forever);
  * - a {@link WebhookError} from `verify` or `parse`: its status, `{ error: { code, message, issues? } }`;
  * - any other error from `verify` or `parse`: 400 `INVALID_PAYLOAD`, never a 500 for bad input;
+ * - a body nested deeper than `maxDepth`: 400 `PAYLOAD_TOO_DEEP`, checked on the raw bytes before parsing;
+ * - more events than the connector's `maxEventsPerDelivery`: 400 `BATCH_TOO_LARGE`;
+ * - an event id, type or subject that is not printable text of bounded length: 400 `INVALID_PAYLOAD`;
  * - {@link EventLogUnavailableError} from the log: 503 `EVENT_LOG_UNAVAILABLE`, so the provider retries;
- * - otherwise 200 with a {@link WebhookReceipt}; re-deliveries are reported as duplicates, not stored again.
+ * - otherwise 200 with a {@link WebhookReceipt}; re-deliveries are reported as duplicates, not stored
+ *   again, and so is the same signed material sent again (what `verify` returned) under new ids.
  *
- * Nothing is appended unless both `verify` and `parse` succeeded. Other errors
+ * Nothing is appended unless every check passed. Other errors
  * from the log are rethrown for the adapter to answer 500 and log.
  */
 export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookResponse> {
   const { source, webhooks, secret, request, log } = input;
   if (secret === undefined || secret === '') {
-    const variable = `${source.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_WEBHOOK_SECRET`;
+    const variable = webhookSecretVariable(source);
     return errorResponse(
       new WebhookError(
         404,
@@ -121,10 +135,20 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
       ),
     );
   }
+  let signed: SignedMaterial;
   try {
-    webhooks.verify(request, secret, input.now ?? new Date());
+    signed = webhooks.verify(request, secret, input.now ?? new Date());
   } catch (error) {
     return errorResponse(asWebhookError(error, 'The webhook delivery could not be verified.'));
+  }
+  // Before parsing: JSON.parse copes with any depth, but everything recursive after it would not.
+  const maxDepth = input.maxDepth ?? DEFAULT_WEBHOOK_MAX_DEPTH;
+  if (rawJsonDeeperThan(request.rawBody, maxDepth)) {
+    return errorResponse({
+      status: 400,
+      code: 'PAYLOAD_TOO_DEEP',
+      message: `Webhook body nests objects and arrays more than ${maxDepth} levels deep (WEBHOOK_MAX_DEPTH); nothing was stored.`,
+    });
   }
   let events: IncomingEvent[];
   try {
@@ -132,10 +156,25 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
   } catch (error) {
     return errorResponse(asWebhookError(error, 'The webhook payload could not be parsed.'));
   }
+  const maxEvents = webhooks.maxEventsPerDelivery ?? 1;
+  if (events.length > maxEvents) {
+    return errorResponse(batchTooLarge(source, events.length, maxEvents));
+  }
+  const issues = identifierIssues(events);
+  if (issues.length > 0) {
+    return errorResponse({
+      status: 400,
+      code: 'INVALID_PAYLOAD',
+      message:
+        'Some event identifiers (id, type, subject) are not printable text of bounded length; nothing was stored.',
+      issues,
+    });
+  }
 
   let results;
   try {
-    results = await log.append(events);
+    const deliveryKey = signed.length === 0 ? undefined : `${source}:${signedDigest(signed)}`;
+    results = await log.append(events, { deliveryKey });
   } catch (error) {
     if (error instanceof EventLogUnavailableError) {
       return errorResponse({ status: 503, code: 'EVENT_LOG_UNAVAILABLE', message: error.message });
@@ -154,6 +193,13 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
     }
   }
   return { status: 200, body: receipt };
+}
+
+/** `sha256:<hex>` of the concatenated signed material. */
+function signedDigest(signed: SignedMaterial): string {
+  const hash = createHash('sha256');
+  for (const part of signed) hash.update(part);
+  return `sha256:${hash.digest('hex')}`;
 }
 
 /** Maps whatever `verify` or `parse` threw to a client error; a bare ZodError keeps its issues. */

@@ -36,6 +36,18 @@ export class SubscriberLaggingError extends Error {
   }
 }
 
+/** Options of {@link EventLog.append}. */
+export interface AppendOptions {
+  /**
+   * Names the delivery by what its signature covers (a source and a digest of
+   * the signed bytes). When the same key was appended within the dedupe
+   * window, every event is reported duplicate and nothing is stored, whatever
+   * their ids: the same signed bytes sent again under a new unsigned delivery
+   * id are a replay. Absent: de-duplication by `(source, id)` only.
+   */
+  deliveryKey?: string | undefined;
+}
+
 /** Options of {@link EventLog.read}. */
 export interface ReadOptions {
   /** Return only events stored after this cursor; absent: from the oldest retained event. */
@@ -58,9 +70,11 @@ export interface SubscribeOptions {
  * The durable, ordered log of events that every subscription is served from.
  *
  * Contract (one shared test suite checks every back-end):
- * - `append` de-duplicates on `(source, id)` within the dedupe window, stores the
- *   rest in order and resolves only once they are stored; on failure it rejects
- *   with {@link EventLogUnavailableError} and nothing it reported is lost.
+ * - `append` de-duplicates on `(source, id)` and on the delivery key (see
+ *   {@link AppendOptions}) within the dedupe window, stores the rest in order
+ *   and resolves only once they are stored; on failure it rejects with
+ *   {@link EventLogUnavailableError}, nothing it reported is lost and no key is
+ *   remembered, so a retry stores the events.
  * - cursors are opaque, totally ordered and strictly increasing in append order.
  * - `subscribe` with `after` yields every retained event after the cursor, then
  *   every later event, each exactly once, in log order, with no gap between the
@@ -68,7 +82,7 @@ export interface SubscribeOptions {
  */
 export interface EventLog {
   readonly kind: 'memory' | 'redis';
-  append(events: readonly IncomingEvent[]): Promise<AppendResult[]>;
+  append(events: readonly IncomingEvent[], options?: AppendOptions): Promise<AppendResult[]>;
   read(options: ReadOptions): Promise<GatewayEvent[]>;
   subscribe(options: SubscribeOptions): AsyncIterableIterator<GatewayEvent>;
   /**

@@ -5,6 +5,7 @@ import { RecentKeys } from './recent-keys.ts';
 import {
   EventLogUnavailableError,
   InvalidCursorError,
+  type AppendOptions,
   type AppendResult,
   type EventLog,
   type ReadOptions,
@@ -110,9 +111,13 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     return lo;
   }
 
-  function append(events: readonly IncomingEvent[]): AppendResult[] {
+  function append(events: readonly IncomingEvent[], options: AppendOptions): AppendResult[] {
     if (closed) throw new EventLogUnavailableError('The memory event log is closed.');
     const at = now();
+    // A NUL cannot occur in `${source}:${id}` keys from the ingress (ids are printable), so the namespaces never meet.
+    if (options.deliveryKey !== undefined && isDuplicate(`\u0000delivery\u0000${options.deliveryKey}`, at)) {
+      return events.map((incoming) => ({ status: 'duplicate', id: incoming.id }));
+    }
     const receivedAt = new Date(at).toISOString();
     const results: AppendResult[] = [];
     const stored: Entry[] = [];
@@ -174,7 +179,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
 
   return {
     kind: 'memory',
-    append: (events) => settle(() => append(events)),
+    append: (events, options = {}) => settle(() => append(events, options)),
     read: (options) => settle(() => read(options)),
     subscribe,
     health: () => (closed ? { ok: false, detail: 'memory: closed' } : { ok: true, detail: 'memory' }),

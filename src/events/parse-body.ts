@@ -21,3 +21,12 @@ export function zodIssues(
     message: issue.message,
   }));
 }
+
+/** 400 `BATCH_TOO_LARGE`: the provider never sends more in one request, so this is not its delivery. */
+export function batchTooLarge(source: string, count: number, max: number): WebhookError {
+  return new WebhookError(
+    400,
+    'BATCH_TOO_LARGE',
+    `This ${source} delivery carries ${count} events; one delivery carries at most ${max}. Nothing was stored.`,
+  );
+}

@@ -14,6 +14,7 @@ import {
 import {
   EventLogUnavailableError,
   InvalidCursorError,
+  type AppendOptions,
   type AppendResult,
   type EventLog,
   type ReadOptions,
@@ -43,7 +44,7 @@ export interface RedisEventLogOptions {
   clusterNodes?: readonly RedisClusterNode[] | undefined;
   /**
    * Prefix of every key, used as the hash tag so all of one log's keys live in one
-   * cluster slot: `{switchyard}:events`, `{switchyard}:dedupe:<source>:<id>`. Default `switchyard`.
+   * cluster slot: `{switchyard}:events`, `{switchyard}:dedupe:<source>:<id>`, `{switchyard}:delivery:<key>`. Default `switchyard`.
    */
   keyPrefix?: string;
   /** Events the stream retains, approximately (`XADD MAXLEN ~`); the oldest are trimmed first. Default `100_000`. */
@@ -94,18 +95,21 @@ export interface RedisEventLog extends EventLog {
 }
 
 /**
- * De-duplicates and appends one batch atomically: for each event, `SET NX EX`
- * its dedupe key and, only when that claimed it, `XADD` it. A failure midway
+ * De-duplicates and appends one batch atomically: first, with a delivery key,
+ * `SET NX EX` it and, when it already exists, report every event a duplicate
+ * (a replay of the same signed bytes); then, for each event, `SET NX EX` its
+ * dedupe key and, only when that claimed it, `XADD` it. A failure midway
  * (out of memory, a wrong type) undoes what the call wrote, so a dedupe key
  * never exists without its entry: a retry of a failed append stores it.
  *
  * Then, with a maximum age, trims entries older than it (`XTRIM MINID ~`, by
  * Redis's clock); trimming is housekeeping and never fails the append.
  *
- * KEYS[1] the stream, KEYS[1 + i] the dedupe key of event i.
+ * KEYS[1] the stream, KEYS[2] the delivery key (the stream again when there is
+ * none), KEYS[2 + i] the dedupe key of event i.
  * ARGV[1] MAXLEN, ARGV[2] dedupe TTL in seconds (0: no de-duplication),
- * ARGV[3] maximum age in ms (0: none),
- * ARGV[3i + 1], ARGV[3i + 2], ARGV[3i + 3]: source, type and JSON body of event i.
+ * ARGV[3] maximum age in ms (0: none), ARGV[4] '1' when KEYS[2] is a delivery key,
+ * ARGV[3i + 2], ARGV[3i + 3], ARGV[3i + 4]: source, type and JSON body of event i.
  * Returns one string per event: its stream id, or '' for a duplicate.
  */
 const APPEND_SCRIPT = `
@@ -119,16 +123,25 @@ local function undo(err)
   for _, key in ipairs(claimed) do redis.call('DEL', key) end
   return redis.error_reply(err)
 end
-for i = 1, #KEYS - 1 do
+if ttl > 0 and ARGV[4] == '1' then
+  local set = redis.pcall('SET', KEYS[2], '1', 'NX', 'EX', ttl)
+  if type(set) == 'table' and set.err then return redis.error_reply(set.err) end
+  if set == false or set == nil then
+    for i = 1, #KEYS - 2 do results[i] = '' end
+    return results
+  end
+  claimed[1] = KEYS[2]
+end
+for i = 1, #KEYS - 2 do
   local fresh = true
   if ttl > 0 then
-    local set = redis.pcall('SET', KEYS[i + 1], '1', 'NX', 'EX', ttl)
+    local set = redis.pcall('SET', KEYS[i + 2], '1', 'NX', 'EX', ttl)
     if type(set) == 'table' and set.err then return undo(set.err) end
     fresh = set ~= false and set ~= nil
-    if fresh then claimed[#claimed + 1] = KEYS[i + 1] end
+    if fresh then claimed[#claimed + 1] = KEYS[i + 2] end
   end
   if fresh then
-    local a = 3 * i + 1
+    local a = 3 * i + 2
     local id = redis.pcall('XADD', stream, 'MAXLEN', '~', maxlen, '*',
       'source', ARGV[a], 'type', ARGV[a + 1], 'event', ARGV[a + 2])
     if type(id) == 'table' and id.err then return undo(id.err) end
@@ -194,6 +207,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   const streamKey = `${hashTag}:events`;
   const dedupeKey = (event: IncomingEvent) =>
     `${hashTag}:dedupe:${encodeURIComponent(event.source)}:${event.id}`;
+  const deliveryKey = (key: string) => `${hashTag}:delivery:${key}`;
 
   const backoff = (attempt: number) =>
     Math.min(maxReconnectDelayMs, 50 * 2 ** Math.min(attempt, 16)) + Math.floor(Math.random() * 50);
@@ -376,7 +390,10 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     return { entries, last, end: from === null };
   }
 
-  async function append(events: readonly IncomingEvent[]): Promise<AppendResult[]> {
+  async function append(
+    events: readonly IncomingEvent[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult[]> {
     if (closed) throw new EventLogUnavailableError('The Redis event log is closed.');
     if (command.status !== 'ready') {
       const reason = connectionError ?? `connection ${command.status}`;
@@ -389,9 +406,10 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
         'The Redis event log is still starting: its tail is not connected yet.',
       );
     }
-    const keys = [streamKey, ...events.map(dedupeKey)];
+    const delivery = options.deliveryKey === undefined ? streamKey : deliveryKey(options.deliveryKey);
+    const keys = [streamKey, delivery, ...events.map(dedupeKey)];
     const bodies = events.map(encodeBody);
-    const args: (string | number)[] = [maxLen, dedupeWindowS, maxAgeMs];
+    const args: (string | number)[] = [maxLen, dedupeWindowS, maxAgeMs, delivery === streamKey ? '0' : '1'];
     for (const [i, event] of events.entries()) args.push(event.source, event.type, bodies[i] ?? '');
     let reply: unknown;
     try {

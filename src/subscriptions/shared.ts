@@ -7,6 +7,7 @@ import type {
   OperationDefinitionNode,
 } from 'graphql';
 import { ErrorCode } from '../errors.ts';
+import { valueDeeperThan } from '../events/json-depth.ts';
 
 /**
  * Shared subscriptions: every client subscribed with the same document,
@@ -54,8 +55,20 @@ export interface JoinOptions {
 }
 
 export interface SharedSubscriptionsOptions {
-  /** Messages a member may have waiting to be written before it is ended as lagging. Default 1024. */
+  /**
+   * Messages a member may have waiting to be written before it counts as
+   * lagging, once the oldest of them has waited `maxQueueWaitMs`: a burst of
+   * events is queued faster than any socket can take it (the writes complete
+   * on later turns of the event loop), so the count alone says nothing about
+   * whether a subscriber keeps up; a socket that does not drain does. Default 1024.
+   */
   maxQueue?: number;
+  /** How long the oldest waiting message may wait while more than `maxQueue` wait, in ms. Default 5000. */
+  maxQueueWaitMs?: number;
+  /** Messages waiting beyond which a member is ended at once, however recent (a bound on memory). Default 16 × `maxQueue`. */
+  hardMaxQueue?: number;
+  /** The clock, in ms. Default `performance.now()`. */
+  now?: () => number;
   /**
    * Members a group writes one result to before it lets the event loop run
    * other work (webhook acknowledgements, other groups, reads), so a large
@@ -85,8 +98,25 @@ interface Delivery {
 /** The JSON text graphql-ws would put in the payload of a `next` message for `result`. */
 export function serializeResult(result: ExecutionResult): string {
   const { errors, ...rest } = result;
-  return JSON.stringify(errors ? { ...rest, errors } : rest);
+  try {
+    return JSON.stringify(errors ? { ...rest, errors } : rest);
+  } catch {
+    // A value too deep (or cyclic) to serialize costs this one result, not the group's execution.
+    return JSON.stringify({
+      data: null,
+      errors: [
+        {
+          message: 'This result could not be serialized, so it was not sent; the subscription goes on.',
+          extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+        },
+      ],
+    });
+  }
 }
+
+/** Deepest variables that are shared by value; deeper ones (which no input type of the schema has) get a group of their own. */
+const MAX_SHARED_VARIABLES_DEPTH = 32;
+let unshared = 0;
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
@@ -105,6 +135,8 @@ export function groupKey(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
 ): string {
+  // canonical() recurses: variables nested past any input type are not worth a stack overflow to share.
+  if (valueDeeperThan(variables, MAX_SHARED_VARIABLES_DEPTH)) return `\u0001unshared\u0001${++unshared}`;
   return `${operationName ?? ''}\u0000${JSON.stringify(canonical(variables ?? {}))}\u0000${query}`;
 }
 
@@ -182,6 +214,8 @@ class Member implements AsyncGenerator<never, undefined> {
   readonly sink: MemberSink;
   readonly onEnd: ((error: Error | null) => void) | undefined;
   queue: Delivery[] | null = null;
+  /** When each queued delivery was queued (the hub's clock), in queue order. */
+  queuedAt: number[] | null = null;
   writing = false;
   /** No more deliveries are accepted; the member finishes once its queue is written. */
   ended = false;
@@ -207,8 +241,17 @@ class Member implements AsyncGenerator<never, undefined> {
       this.write(delivery);
       return;
     }
+    const now = this.hub.now();
     (this.queue ??= []).push(delivery);
-    if (this.queue.length > this.hub.maxQueue) this.lag();
+    (this.queuedAt ??= []).push(now);
+    const waiting = this.queue.length;
+    const oldest = this.queuedAt[0] ?? now;
+    if (
+      waiting > this.hub.hardMaxQueue ||
+      (waiting > this.hub.maxQueue && now - oldest >= this.hub.maxQueueWaitMs)
+    ) {
+      this.lag();
+    }
   }
 
   /** Ends the member with SUBSCRIPTION_LAGGING, after the message being written, without touching the others. */
@@ -219,7 +262,7 @@ class Member implements AsyncGenerator<never, undefined> {
       data: null,
       errors: [
         {
-          message: `This subscriber fell more than ${this.hub.maxQueue} events behind the live stream and was ended: resubscribe${this.lastCursor === undefined ? '' : ' with `after` set to extensions.resumeCursor'}.`,
+          message: `This subscriber fell more than ${this.hub.maxQueue} events behind the live stream and did not catch up within ${this.hub.maxQueueWaitMs} ms, so it was ended: resubscribe${this.lastCursor === undefined ? '' : ' with `after` set to extensions.resumeCursor'}.`,
           ...(this.group.rootField === undefined ? {} : { path: [this.group.rootField] }),
           extensions: {
             code: ErrorCode.SUBSCRIPTION_LAGGING,
@@ -229,6 +272,7 @@ class Member implements AsyncGenerator<never, undefined> {
       ],
     });
     this.queue = [{ payload, cursor: undefined }];
+    this.queuedAt = null;
   }
 
   write(delivery: Delivery): void {
@@ -245,9 +289,11 @@ class Member implements AsyncGenerator<never, undefined> {
       return;
     }
     const next = this.queue?.shift();
+    this.queuedAt?.shift();
     if (next) this.write(next);
     else {
       this.queue = null;
+      this.queuedAt = null;
       if (this.ended) this.settle();
     }
   };
@@ -275,6 +321,7 @@ class Member implements AsyncGenerator<never, undefined> {
     this.closed = true;
     this.ended = true;
     this.queue = null;
+    this.queuedAt = null;
     this.group.leave(this);
     this.settle();
   }
@@ -423,6 +470,9 @@ class Group {
 /** The hub of shared subscription executions. */
 export class SharedSubscriptions {
   readonly maxQueue: number;
+  readonly maxQueueWaitMs: number;
+  readonly hardMaxQueue: number;
+  readonly now: () => number;
   readonly sliceSize: number;
   /** Groups new members can join, by key. */
   readonly groups = new Map<string, Group>();
@@ -432,6 +482,9 @@ export class SharedSubscriptions {
 
   constructor(options: SharedSubscriptionsOptions = {}) {
     this.maxQueue = options.maxQueue ?? 1024;
+    this.maxQueueWaitMs = options.maxQueueWaitMs ?? 5000;
+    this.hardMaxQueue = options.hardMaxQueue ?? 16 * this.maxQueue;
+    this.now = options.now ?? (() => performance.now());
     this.sliceSize = options.sliceSize ?? 256;
   }
 
