@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Connector } from './connector.ts';
+import { maskSetting } from './redact.ts';
 
 const bool = (name: string, fallback: boolean) =>
   z
@@ -168,7 +169,7 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const value = env[name];
-    const shown = value === undefined ? 'unset' : `${name}=${JSON.stringify(secretSafe(name, value))}`;
+    const shown = value === undefined ? 'unset' : `${name}=${JSON.stringify(maskSetting(name, value))}`;
     const fix =
       issue.code === 'invalid_value' && 'values' in issue
         ? `set it to one of ${issue.values.map((v) => String(v)).join(', ')}`
@@ -177,12 +178,6 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
           : 'correct it or unset it to use the default';
     return `${name} (${shown}): ${issue.message}. Fix: ${fix}.`;
   });
-}
-
-/** Never echo a whole credential into logs, nor the password of a URL. */
-function secretSafe(name: string, value: string): string {
-  if (name.endsWith('_URL')) return value.replace(/\/\/[^/@]*@/, '//…@');
-  return /KEY|SECRET|TOKEN|PASSWORD/.test(name) && value.length > 8 ? `${value.slice(0, 8)}…` : value;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Config, CoreConfig } from './config.ts';
 import type { EventLog } from './events/log.ts';
 import { createGateway, GRAPHQL_PATH } from './gateway.ts';
 import { createLogger } from './logger.ts';
+import { collectSecrets, Redactor, redactUrl } from './redact.ts';
 import type { Source } from './sources.ts';
 
 function describeSource(source: Source): string {
@@ -11,9 +12,9 @@ function describeSource(source: Source): string {
   const prefix = source.name.toUpperCase();
   switch (source.mode) {
     case 'real':
-      return `${name} real     ${source.upstream?.baseUrl ?? ''}${source.webhookSecret ? '' : `  (webhooks off: set ${prefix}_WEBHOOK_SECRET)`}`;
+      return `${name} real     ${redactUrl(source.upstream?.baseUrl ?? '')}${source.webhookSecret ? '' : `  (webhooks off: set ${prefix}_WEBHOOK_SECRET)`}`;
     case 'sandbox':
-      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${source.connector.provider.credentials} for the real API)`;
+      return `${name} sandbox  built-in emulator at ${redactUrl(source.upstream?.baseUrl ?? '')}  (set ${source.connector.provider.credentials} for the real API)`;
     case 'off':
       return `${name} off      no credentials: set ${source.connector.provider.credentials}, or SANDBOX=1 for the emulator`;
   }
@@ -41,8 +42,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.core.LOG_LEVEL);
-  const gateway = await createGateway({ config, connectors, log, env: process.env });
+  // One redactor for logs, errors and this banner; the gateway adds its sources' credentials to it.
+  const redactor = new Redactor(collectSecrets(process.env));
+  const log = createLogger(config.core.LOG_LEVEL, undefined, redactor);
+  const gateway = await createGateway({ config, connectors, log, env: process.env, redactor });
   const url = await gateway.listen(config.core.PORT, config.core.HOST);
   const core = config.core;
   const lines = [
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
       : '  demo: off',
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(redactor.redact(lines.join('\n')) + '\n');
   log.info({ url, sources: gateway.sources.map((s) => ({ name: s.name, mode: s.mode })) }, 'listening');
 
   let stopping = false;

@@ -51,9 +51,9 @@ describe('configuration', () => {
         '  - PORT (PORT="eighty"): must be a whole number from 0 to 65535. Fix: correct it or unset it to use the default.',
         '  - LOG_LEVEL (LOG_LEVEL="loud"): Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent". Fix: set it to one of fatal, error, warn, info, debug, trace, silent.',
         '  - DEMO_EVENTS (DEMO_EVENTS="maybe"): DEMO_EVENTS must be 1 or 0 (or true/false). Fix: correct it or unset it to use the default.',
-        '  - STRIPE_API_KEY (STRIPE_API_KEY="pk_live_…"): must be a Stripe secret key (sk_live_..., sk_test_... or rk_...). Fix: correct it or unset it to use the default.',
+        '  - STRIPE_API_KEY (STRIPE_API_KEY="pk_live_***"): must be a Stripe secret key (sk_live_..., sk_test_... or rk_...). Fix: correct it or unset it to use the default.',
         '  - STRIPE_BASE_URL (STRIPE_BASE_URL="ftp://stripe"): Invalid URL. Fix: correct it or unset it to use the default.',
-        '  - STRIPE_WEBHOOK_SECRET (STRIPE_WEBHOOK_SECRET="secret"): must be a webhook signing secret starting with whsec_. Fix: correct it or unset it to use the default.',
+        '  - STRIPE_WEBHOOK_SECRET (STRIPE_WEBHOOK_SECRET="***"): must be a webhook signing secret starting with whsec_. Fix: correct it or unset it to use the default.',
       ].join('\n'),
     );
   });

@@ -111,13 +111,19 @@ describe('graphql-ws transport, through the gateway', () => {
     client.socket.close();
   });
 
-  it('sends `error` for a shared subscription whose execution fails, and frees its id', async () => {
+  it('sends `error` with its code for a shared subscription whose execution fails, and frees its id', async () => {
     const client = await acknowledged();
     client.subscribe('h', 'subscription { heartbeat(intervalMs: 5) { tick } }');
     expect(await client.next('error')).toEqual({
       id: 'h',
       type: 'error',
-      payload: [{ message: 'Argument "intervalMs" must be between 100 and 60000; got 5.' }],
+      payload: [
+        {
+          message: 'Argument "intervalMs" must be between 100 and 60000; got 5.',
+          locations: [{ line: 1, column: 1 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
     });
     client.subscribe('h', 'subscription { heartbeat(intervalMs: 100) { tick } }');
     expect(await client.next('next')).toEqual({
