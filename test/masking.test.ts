@@ -139,6 +139,16 @@ describe('production: nothing internal reaches a client', () => {
     expect(line).toContain('token ***');
   });
 
+  it('an unreadable event log: EVENT_LOG_UNAVAILABLE without the Redis host', async () => {
+    const { text, body } = await t.graphql('{ events(first: 1) { edges { cursor } } }');
+    expect(body.errors?.[0]?.message).toBe('The event log is unavailable; retry later.');
+    expect(body.errors?.[0]?.extensions).toEqual({
+      code: 'EVENT_LOG_UNAVAILABLE',
+      requestId: expect.stringMatching(UUID) as unknown,
+    });
+    expect(leaksIn(text, { production: true })).toEqual([]);
+  });
+
   it('masks the same errors over graphql-ws: a query, and a subscription whose source fails', async () => {
     const query = await overWebSocket(t.url, '{ appUser(id: "x") { id } }');
     expect(query.results).toEqual([
@@ -203,6 +213,13 @@ describe('development: details, but no secret', () => {
     );
     expect(body.errors?.[0]?.extensions?.['requestId']).toBeUndefined();
     expect(leaksIn(text, { production: false })).toEqual([]);
+  });
+
+  it("shows the event log's reason", async () => {
+    const { body } = await t.graphql('{ events(first: 1) { edges { cursor } } }');
+    expect(body.errors?.[0]?.message).toBe(
+      'The event log is unavailable: Redis is unreachable: connect ECONNREFUSED 10.1.2.3:6379.',
+    );
   });
 
   it('shows the network error, without the URL password', async () => {

@@ -4,6 +4,9 @@ import { Writable } from 'node:stream';
 import type { Connector } from '../../src/connector.ts';
 import { connectors } from '../../connectors/index.ts';
 import { loadConfig } from '../../src/config.ts';
+import { EventLogUnavailableError } from '../../src/events/log.ts';
+import type { EventLog } from '../../src/events/log.ts';
+import { createMemoryEventLog } from '../../src/events/memory-log.ts';
 import { createGateway } from '../../src/gateway.ts';
 import type { Gateway } from '../../src/gateway.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -69,6 +72,17 @@ export function leakyError(): Error {
   );
 }
 
+/** An event log that cannot be read, its reason naming a host and port, as Redis's does. */
+function unreadableEventLog(): EventLog {
+  return {
+    ...createMemoryEventLog(),
+    read: () =>
+      Promise.reject(
+        new EventLogUnavailableError('Redis is unreachable: connect ECONNREFUSED 10.1.2.3:6379.'),
+      ),
+  };
+}
+
 /**
  * The app connector with two resolvers broken on purpose: `appUser` throws an
  * unexpected error, and `userCreated` subscriptions fail mid-stream.
@@ -119,7 +133,7 @@ export interface LeakyResponse {
 /**
  * A gateway whose app connector talks to `appBaseUrl` and whose Stripe connector
  * to `stripeBaseUrl`, both with credentials in the URL, every secret of
- * {@link SECRETS} configured, logging at debug level into `logs`.
+ * {@link SECRETS} configured, an event log that cannot be read, logging at debug level into `logs`.
  */
 export async function startLeakTestGateway(options: {
   nodeEnv: 'production' | 'development';
@@ -156,6 +170,7 @@ export async function startLeakTestGateway(options: {
     connectors: list,
     log: createLogger(config.core.LOG_LEVEL, destination, redactor),
     env,
+    events: unreadableEventLog(),
     demoEpoch: TEST_EPOCH,
     redactor,
   });
