@@ -1,14 +1,17 @@
 import { createClient } from 'graphql-ws';
+import Stripe from 'stripe';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   FORBIDDEN,
+  SECRETS,
   closedPort,
   leaksIn,
   startLeakTestGateway,
   startLeakyUpstream,
 } from './helpers/leaky-upstream.ts';
 import type { LeakTestGateway } from './helpers/leaky-upstream.ts';
+import { stripeCustomerEvent } from './helpers/gateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -183,6 +186,45 @@ describe('production: nothing internal reaches a client', () => {
     expect(text).toContain('"message":"Unexpected error."');
     expect(text).toContain('"code":"INTERNAL_SERVER_ERROR"');
     expect(leaksIn(text, { production: true })).toEqual([]);
+  });
+
+  it('an HTTP handler failing outside GraphQL: 500 with a GraphQL-shaped INTERNAL_SERVER_ERROR', async () => {
+    // A signed delivery whose append fails unexpectedly reaches the server's last-resort handler.
+    const body = stripeCustomerEvent('evt_leak_1', 'customer.updated', {
+      id: 'cus_Leak0001',
+      object: 'customer',
+      email: 'leak@example.com',
+      name: 'Leak',
+      created: 1_767_225_600,
+      balance: 0,
+      delinquent: false,
+      metadata: {},
+      livemode: false,
+    });
+    const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({
+      payload: body,
+      secret: SECRETS.stripeWebhookSecret,
+    });
+    const response = await fetch(`${t.url}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+      body,
+    });
+    const text = await response.text();
+    expect(response.status).toBe(500);
+    expect(JSON.parse(text)).toEqual({
+      errors: [
+        {
+          message: 'Unexpected error.',
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.stringMatching(UUID) as unknown },
+        },
+      ],
+    });
+    expect(leaksIn(text, { production: true })).toEqual([]);
+    const requestId = (JSON.parse(text) as { errors: { extensions: { requestId: string } }[] }).errors[0]
+      ?.extensions.requestId;
+    const line = t.logs.find((l) => requestId !== undefined && l.includes(requestId));
+    expect(line).toContain('append failed on redis://***@10.1.2.3:6379');
   });
 
   it('shows base URLs without their user and password', async () => {

@@ -72,13 +72,22 @@ export function leakyError(): Error {
   );
 }
 
-/** An event log that cannot be read, its reason naming a host and port, as Redis's does. */
-function unreadableEventLog(): EventLog {
+/**
+ * An event log that cannot be read, its reason naming a host and port as Redis's
+ * does, and whose appends fail unexpectedly with a message full of internals.
+ */
+function brokenEventLog(): EventLog {
   return {
     ...createMemoryEventLog(),
     read: () =>
       Promise.reject(
         new EventLogUnavailableError('Redis is unreachable: connect ECONNREFUSED 10.1.2.3:6379.'),
+      ),
+    append: () =>
+      Promise.reject(
+        new Error(
+          `append failed on redis://:${SECRETS.databasePassword}@10.1.2.3:6379 at /srv/app/src/redis.ts:9`,
+        ),
       ),
   };
 }
@@ -170,7 +179,7 @@ export async function startLeakTestGateway(options: {
     connectors: list,
     log: createLogger(config.core.LOG_LEVEL, destination, redactor),
     env,
-    events: unreadableEventLog(),
+    events: brokenEventLog(),
     demoEpoch: TEST_EPOCH,
     redactor,
   });
