@@ -11,8 +11,10 @@ export const MIN_SECRET_LENGTH = 6;
 const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 // An HTTP credential: `Bearer abc...`, `Basic dXNlcjpw...` (8 characters at least, so prose stays readable).
 const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi;
-// An Authorization header written out: `authorization: x`, `"authorization":"x"`, `authorization=x`.
-const AUTH_HEADER = /\b(authorization["']?\s*[:=]\s*["']?)(?!Bearer\s|Basic\s)[^\s"',;}]+/gi;
+// An Authorization header written out (`authorization: x`, `"authorization":"Token x"`, `authorization=x`):
+// its credential, after the scheme if there is one.
+const AUTH_HEADER =
+  /\b(authorization["']?\s*[:=]\s*["']?)((?:Bearer|Basic|Token|Digest|Bot|ApiKey|OAuth|SSWS)\s+)?[^\s"',;}]+/gi;
 
 /** Whether an environment variable holds a credential (`STRIPE_API_KEY`, `JWT_SECRET`, `GATEWAY_API_KEYS`...). */
 export function isSecretSetting(name: string): boolean {
@@ -100,7 +102,7 @@ export class Redactor {
     return result
       .replace(URL_USER_INFO, `$1${MASK}@`)
       .replace(AUTH_SCHEME, `$1$2${MASK}`)
-      .replace(AUTH_HEADER, `$1${MASK}`);
+      .replace(AUTH_HEADER, `$1$2${MASK}`);
   }
 
   /** A plain value (an error's `extensions`) with every string in it redacted. */

@@ -105,6 +105,8 @@ describe('Redactor', () => {
       '{"authorization":"Basic ***"}',
     );
     expect(redactor.redact('authorization=tok_abcdef123 next')).toBe('authorization=*** next');
+    expect(redactor.redact('Authorization: Token tok_abcdef123')).toBe('Authorization: Token ***');
+    expect(redactor.redact('{"Authorization":"Bearer short"}')).toBe('{"Authorization":"Bearer ***"}');
     expect(redactor.redact('Bearer tokens are checked')).toBe('Bearer tokens are checked');
   });
 
