@@ -37,12 +37,16 @@ export interface ErrorMasking {
    * transport (HTTP, SSE, graphql-ws), with the request's id and logger.
    */
   readonly plugin: Plugin;
-  /** For yoga's `maskedErrors.maskError`: errors outside an execution (context, streams that fail). */
-  maskError(error: unknown): Error;
+  /**
+   * Masks one error with a fresh request id: for yoga's `maskedErrors.maskError` (errors
+   * outside an execution: context, streams that fail) and for shared graphql-ws subscriptions that fail.
+   */
+  maskError(error: unknown): GraphQLError;
   /** Whether this error's details were logged already (yoga's own logger can skip it). */
   logged(error: unknown): boolean;
   /** GraphQL-shaped body for an HTTP 500 outside yoga; logs the error with the request id it carries. */
   internalErrorBody(error: unknown, details?: Record<string, unknown>): InternalErrorBody;
+  /** The text with every credential masked (`/readyz` details, close reasons). */
   redact(text: string): string;
 }
 
