@@ -239,6 +239,24 @@ describe('graphql-ws transport timers', () => {
     good.socket.close();
   });
 
+  it('outside production, shows why in the close reason, with credentials masked', async () => {
+    await start({
+      keepAliveMs: 0,
+      isProd: false,
+      redact: (text) => text.replace('s3cret-token', '***'),
+      take: () => {
+        throw new Error('take failed with s3cret-token');
+      },
+    });
+    const client = rawClient(url);
+    await client.opened;
+    client.send({ type: 'connection_init' });
+    await client.next('connection_ack');
+    client.subscribe('1', '{ a }');
+    expect(await client.closed).toEqual({ code: 4500, reason: 'take failed with ***' });
+    expect(errors.splice(0)).toEqual([{ err: new Error('take failed with s3cret-token') }]);
+  });
+
   it('closes a socket with 4408 when connection_init does not come in time, and keeps one that sent it', async () => {
     await start({ connectionInitWaitMs: 100, keepAliveMs: 0 });
     const late = rawClient(url);
