@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Connector } from './connector.ts';
+import { maskSetting } from './redact.ts';
 
 const bool = (name: string, fallback: boolean) =>
   z
@@ -173,7 +174,7 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
   return error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '(environment)');
     const value = env[name];
-    const shown = value === undefined ? 'unset' : `${name}=${JSON.stringify(secretSafe(name, value))}`;
+    const shown = value === undefined ? 'unset' : `${name}=${JSON.stringify(maskSetting(name, value))}`;
     const fix =
       issue.code === 'invalid_value' && 'values' in issue
         ? `set it to one of ${issue.values.map((v) => String(v)).join(', ')}`
@@ -182,12 +183,6 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
           : 'correct it or unset it to use the default';
     return `${name} (${shown}): ${issue.message}. Fix: ${fix}.`;
   });
-}
-
-/** Never echo a whole credential into logs, nor the password of a URL. */
-function secretSafe(name: string, value: string): string {
-  if (name.endsWith('_URL')) return value.replace(/\/\/[^/@]*@/, '//…@');
-  return /KEY|SECRET|TOKEN|PASSWORD/.test(name) && value.length > 8 ? `${value.slice(0, 8)}…` : value;
 }
 
 /**
@@ -263,7 +258,7 @@ function sandboxProblems(
       .sort();
     for (const name of ignored) {
       problems.push(
-        `${name} (${name}=${JSON.stringify(secretSafe(name, env[name] ?? ''))}): ${connector.name} has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set ${connector.provider.credentials} to use the real API, or unset ${name}.`,
+        `${name} (${name}=${JSON.stringify(maskSetting(name, env[name] ?? ''))}): ${connector.name} has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set ${connector.provider.credentials} to use the real API, or unset ${name}.`,
       );
     }
   }

@@ -33,11 +33,22 @@ export class GatewayError extends GraphQLError {
   readonly code: ErrorCode;
   /** The connector the error comes from, also in `extensions.source`. */
   readonly sourceName: string | undefined;
+  /**
+   * What production shows instead of `message` when `message` carries text from
+   * outside the gateway (a provider's error text, a network error naming hosts);
+   * undefined when `message` is the gateway's own words throughout.
+   */
+  readonly publicMessage: string | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options: { source?: string; details?: Record<string, unknown>; cause?: unknown } = {},
+    options: {
+      source?: string;
+      details?: Record<string, unknown>;
+      cause?: unknown;
+      publicMessage?: string | undefined;
+    } = {},
   ) {
     super(message, {
       extensions: {
@@ -53,6 +64,7 @@ export class GatewayError extends GraphQLError {
     }
     this.code = code;
     this.sourceName = options.source;
+    this.publicMessage = options.publicMessage;
   }
 }
 

@@ -11,11 +11,14 @@ import pkg from '../package.json' with { type: 'json' };
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import { createContextFactory } from './context-factory.ts';
+import { createErrorMasking } from './error-masking.ts';
 import { ErrorCode } from './errors.ts';
 import type { EventLog } from './events/log.ts';
 import { createMemoryEventLog } from './events/memory-log.ts';
 import { createRedisEventLog } from './events/redis-log.ts';
 import { eventResolvers } from './events/resolvers.ts';
+import { collectSecrets, Redactor, redactUrl } from './redact.ts';
+import { sourceSecrets } from './source-secrets.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
@@ -49,6 +52,11 @@ export interface GatewayOptions {
   events?: EventLog;
   /** Unix seconds the demo world starts at. Default: the start of the current UTC day. */
   demoEpoch?: number;
+  /**
+   * Masks credentials in errors, `/readyz` and (when the logger shares it) logs; the
+   * gateway adds its sources' credentials to it. Default: one holding the secrets of `env`.
+   */
+  redactor?: Redactor;
 }
 
 /** A running gateway. */
@@ -78,6 +86,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     () => createDemoWorld({ seed: core.DEMO_SEED, epoch }),
     env,
   );
+  const redactor = options.redactor ?? new Redactor(collectSecrets(env));
+  redactor.add(sourceSecrets(sources));
+  const masking = createErrorMasking({
+    production: core.NODE_ENV === 'production',
+    showDetails: core.NODE_ENV === 'development',
+    redactor,
+    log,
+  });
   const events = options.events ?? (await createEventLog(config, log));
   const shutdown = new AbortController();
 
@@ -91,7 +107,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         sources: sources.map((s) => ({
           name: s.name,
           mode: s.mode,
-          baseUrl: s.upstream?.baseUrl ?? null,
+          baseUrl: s.upstream ? redactUrl(s.upstream.baseUrl) : null,
           webhooks: s.webhookSecret !== undefined,
         })),
       }),
@@ -142,13 +158,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         onReject: [asBadUserInput],
       }),
       maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
+      masking.plugin,
     ],
-    maskedErrors: { isDev: core.NODE_ENV === 'development' },
+    maskedErrors: { maskError: (error) => masking.maskError(error) },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
       warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error(args.map(String).join(' ')),
+      // An error the masking logged already (with its request id) is not logged twice.
+      error: (...args) => {
+        if (!masking.logged(args[0])) log.error(args.map(String).join(' '));
+      },
     },
     context: ({ request }: { request?: Request }) => contextFactory(request),
   });
@@ -161,6 +181,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
     webhookMaxDepth: core.WEBHOOK_MAX_DEPTH,
     graphqlPath: GRAPHQL_PATH,
+    errors: masking,
   });
 
   let demo: DemoClock | null = null;

@@ -1,74 +1,32 @@
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import type { Config, CoreConfig } from './config.ts';
-import type { EventLog } from './events/log.ts';
-import { createGateway, GRAPHQL_PATH } from './gateway.ts';
+import type { Config } from './config.ts';
+import { bannerLines } from './banner.ts';
+import { createGateway } from './gateway.ts';
 import { createLogger } from './logger.ts';
-import type { Source } from './sources.ts';
-import { webhookSecretVariable, webhooksOffWarning } from './events/webhooks-off.ts';
-
-function describeSource(source: Source): string {
-  const name = source.name.padEnd(10);
-  const webhooksOff =
-    source.connector.webhooks && !source.webhookSecret
-      ? `  (webhooks off: set ${webhookSecretVariable(source.name)})`
-      : '';
-  switch (source.mode) {
-    case 'real':
-      return `${name} real     ${source.upstream?.baseUrl ?? ''}${webhooksOff}`;
-    case 'sandbox':
-      return `${name} sandbox  built-in emulator at ${source.upstream?.baseUrl ?? ''}  (set ${source.connector.provider.credentials} for the real API)${webhooksOff}`;
-    case 'off':
-      return `${name} off      no credentials: set ${source.connector.provider.credentials}, or SANDBOX=1 for the emulator`;
-  }
-}
-
-function describeEventLog(events: EventLog, core: CoreConfig): string {
-  if (events.kind === 'memory') {
-    return `memory (last ${core.EVENT_LOG_MAX_EVENTS} events, ${core.EVENT_LOG_MAX_AGE_S} s; set REDIS_URL to share it across instances)`;
-  }
-  const where =
-    'description' in events && typeof events.description === 'string' ? ` ${events.description}` : '';
-  const health = events.health();
-  const age = core.REDIS_STREAM_MAX_AGE_S > 0 ? `, ${core.REDIS_STREAM_MAX_AGE_S} s` : '';
-  return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events${age})${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
-}
+import { collectSecrets, Redactor } from './redact.ts';
+import { webhooksOffWarning } from './events/webhooks-off.ts';
 
 async function main(): Promise<void> {
+  // One redactor for start-up errors, logs, errors and the banner; the gateway adds its sources' credentials to it.
+  const redactor = new Redactor(collectSecrets(process.env));
   let config: Config;
   try {
     config = loadConfig(process.env, connectors);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${redactor.redact(error.message)}\n`);
       process.exit(1);
     }
     throw error;
   }
-  const log = createLogger(config.core.LOG_LEVEL);
-  const gateway = await createGateway({ config, connectors, log, env: process.env });
+  const log = createLogger(config.core.LOG_LEVEL, undefined, redactor);
+  const gateway = await createGateway({ config, connectors, log, env: process.env, redactor });
   const url = await gateway.listen(config.core.PORT, config.core.HOST);
   const core = config.core;
-  const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
-  const lines = [
-    '',
-    `Switchyard is up: ${url}${GRAPHQL_PATH}${core.GRAPHIQL ? '  (open it in a browser for GraphiQL)' : ''}`,
-    `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
-    `  health ${url}/healthz   readiness ${url}/readyz`,
-    '  sources:',
-    ...gateway.sources.map((s) => `    ${describeSource(s)}`),
-    ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),
-    `  event log: ${describeEventLog(gateway.events, core)}`,
-    ...(core.NODE_ENV === 'production' && gateway.sources.some((s) => s.mode === 'sandbox')
-      ? ['  WARNING: NODE_ENV=production with SANDBOX=1: the sources marked sandbox serve demo data']
-      : []),
-    gateway.demo
-      ? `  demo: the world changes every ${core.DEMO_INTERVAL_MS} ms and sends signed webhooks (DEMO_EVENTS=0 turns it off)`
-      : '  demo: off',
-    '',
-  ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(bannerLines(gateway, core, url, redactor).join('\n') + '\n');
   log.info({ url, sources: gateway.sources.map((s) => ({ name: s.name, mode: s.mode })) }, 'listening');
+  const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
   if (webhookWarning !== null) log.warn(webhookWarning);
 
   let stopping = false;

@@ -11,6 +11,7 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { WebhookRequest } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { WebhookError } from './connector.ts';
+import type { ErrorMasking } from './error-masking.ts';
 import { handleWebhook, readRawBody } from './events/ingress.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import type { EventLog } from './events/log.ts';
@@ -40,6 +41,8 @@ export interface HttpServerOptions {
   graphqlPath: string;
   /** The hub sharing one execution between identical graphql-ws subscriptions. Default: a new one. */
   subscriptions?: SharedSubscriptions;
+  /** How errors reach clients (masked in production, credentials redacted); also hides close reasons in production. */
+  errors: ErrorMasking;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -163,9 +166,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
     }));
     const ready = !draining && eventLog.ok;
+    const shown = { ...eventLog, detail: options.errors.redact(eventLog.detail) };
     return {
       ready,
-      body: { status: ready ? 'ready' : draining ? 'shutting down' : 'not ready', eventLog, sources },
+      body: { status: ready ? 'ready' : draining ? 'shutting down' : 'not ready', eventLog: shown, sources },
     };
   }
 
@@ -201,8 +205,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const server = createServer((req, res) => {
     const done = (error: unknown) => {
-      log.error({ err: error, path: (req.url ?? '/').split('?')[0] }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: { code: 'INTERNAL', message: 'Internal error.' } });
+      const body = options.errors.internalErrorBody(error, { path: (req.url ?? '/').split('?')[0] });
+      if (!res.headersSent) sendJson(res, 500, body);
       else res.destroy();
     };
     // Whatever a request carries, a throw while routing it must answer 500, never end the process.
@@ -277,6 +281,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
 
   const transport = serveGraphQLWebSockets(wsServer, {
     log,
+    isProd: options.errors.production,
+    redact: (text) => options.errors.redact(text),
     graphqlWs: {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
@@ -318,7 +324,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         start,
         joinableMidStream: isLiveFeed(schema, operation, variables),
         rootField: rootFieldOf(operation),
-        onEnd: ended,
+        // A failed execution reaches the client masked, as over HTTP.
+        onEnd: (error) => ended(error === null ? null : options.errors.maskError(error)),
       });
     },
   });

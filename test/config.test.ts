@@ -50,9 +50,9 @@ describe('configuration', () => {
         '  - PORT (PORT="eighty"): must be a whole number from 0 to 65535. Fix: correct it or unset it to use the default.',
         '  - LOG_LEVEL (LOG_LEVEL="loud"): Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent". Fix: set it to one of fatal, error, warn, info, debug, trace, silent.',
         '  - DEMO_EVENTS (DEMO_EVENTS="maybe"): DEMO_EVENTS must be 1 or 0 (or true/false). Fix: correct it or unset it to use the default.',
-        '  - STRIPE_API_KEY (STRIPE_API_KEY="pk_live_…"): must be a Stripe secret key (sk_live_..., sk_test_... or rk_...). Fix: correct it or unset it to use the default.',
+        '  - STRIPE_API_KEY (STRIPE_API_KEY="pk_live_***"): must be a Stripe secret key (sk_live_..., sk_test_... or rk_...). Fix: correct it or unset it to use the default.',
         '  - STRIPE_BASE_URL (STRIPE_BASE_URL="ftp://stripe"): Invalid URL. Fix: correct it or unset it to use the default.',
-        '  - STRIPE_WEBHOOK_SECRET (STRIPE_WEBHOOK_SECRET="secret"): must be a webhook signing secret starting with whsec_. Fix: correct it or unset it to use the default.',
+        '  - STRIPE_WEBHOOK_SECRET (STRIPE_WEBHOOK_SECRET="***"): must be a webhook signing secret starting with whsec_. Fix: correct it or unset it to use the default.',
       ].join('\n'),
     );
   });
@@ -92,7 +92,7 @@ describe('configuration', () => {
     ).toBe(
       [
         'Switchyard cannot start: 2 problems in the environment.',
-        '  - STRIPE_BASE_URL (STRIPE_BASE_URL="https://…@stripe.internal"): stripe has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set STRIPE_API_KEY to use the real API, or unset STRIPE_BASE_URL.',
+        '  - STRIPE_BASE_URL (STRIPE_BASE_URL="https://***@stripe.internal"): stripe has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set STRIPE_API_KEY to use the real API, or unset STRIPE_BASE_URL.',
         '  - HUBSPOT_BASE_URL (HUBSPOT_BASE_URL="https://api.hubapi.com"): hubspot has no credentials, so it runs on its built-in emulator, which would ignore this setting. Fix: set HUBSPOT_ACCESS_TOKEN to use the real API, or unset HUBSPOT_BASE_URL.',
       ].join('\n'),
     );

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode, GatewayError } from '../src/errors.ts';
 import { fullJitterDelay } from '../src/upstream/backoff.ts';
 import { createUpstream } from '../src/upstream/create-upstream.ts';
+import { upstreamError, upstreamIdentifier } from '../src/upstream/http-errors.ts';
 import { parseRetryAfter } from '../src/upstream/retry-after.ts';
 import type { Upstream, UpstreamAttempt, UpstreamOptions } from '../src/upstream/types.ts';
 
@@ -381,6 +382,8 @@ describe('createUpstream: failures', () => {
     expect(gatewayError.message).toBe(
       `test could not be reached: connect ECONNREFUSED 127.0.0.1:${server.port}`,
     );
+    // What production shows: no host, port or error code of the network.
+    expect(gatewayError.publicMessage).toBe('test could not be reached');
     expect(gatewayError.code).toBe(ErrorCode.UPSTREAM_UNAVAILABLE);
     expect(gatewayError.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', source: 'test' });
     expect(attempts).toHaveLength(4);
@@ -403,6 +406,7 @@ describe('createUpstream: failures', () => {
     expect(error).toBeInstanceOf(GatewayError);
     const gatewayError = error as GatewayError;
     expect(gatewayError.message).toBe('test did not answer GET /slow within 400 ms');
+    expect(gatewayError.publicMessage).toBe('test did not answer within 400 ms');
     expect(gatewayError.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'test' });
     expect(server.seen.length).toBeGreaterThanOrEqual(2);
     expect(elapsed).toBeGreaterThanOrEqual(390);
@@ -520,5 +524,66 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('-5', now)).toBeUndefined();
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter('Someday, maybe', now)).toBeUndefined();
+  });
+});
+
+describe('upstreamError: what a provider says stays out of production', () => {
+  const response = (status: number, headers: Record<string, string> = {}) => ({
+    status,
+    headers,
+    text: '',
+    json: undefined,
+    attempts: 1,
+  });
+  const failure = { source: 'test', title: 'Test', credentialsVariable: 'TEST_API_KEY' };
+
+  it("keeps the provider's message in `message`, and a fixed one in `publicMessage`", () => {
+    const said = 'Invalid API key provided: Bearer sk_test_123 from https://u:p@10.0.0.1/x';
+    const cases: [number, ErrorCode, string][] = [
+      [400, ErrorCode.BAD_USER_INPUT, 'Test refused the request'],
+      [
+        401,
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        "Test rejected the gateway's credentials (401). Check TEST_API_KEY.",
+      ],
+      [404, ErrorCode.UPSTREAM_NOT_FOUND, 'Test has no such object'],
+      [
+        429,
+        ErrorCode.UPSTREAM_RATE_LIMITED,
+        'Test is rate limiting the gateway (429) and retries did not get through in time',
+      ],
+      [502, ErrorCode.UPSTREAM_UNAVAILABLE, 'Test failed with HTTP 502'],
+    ];
+    for (const [status, code, publicMessage] of cases) {
+      const error = upstreamError({ ...failure, response: response(status), message: said });
+      expect(error.code).toBe(code);
+      expect(error.publicMessage).toBe(publicMessage);
+      expect(error.message).toContain(said);
+    }
+  });
+
+  it("has no publicMessage when the message is the gateway's own words", () => {
+    const error = upstreamError({ ...failure, response: response(503) });
+    expect(error.message).toBe('Test failed with HTTP 503');
+    expect(error.publicMessage).toBeUndefined();
+  });
+
+  it('passes on identifiers only when they look like identifiers', () => {
+    const error = upstreamError({
+      ...failure,
+      response: response(429, { 'request-id': 'req_a b<script>', 'retry-after': '30' }),
+      upstreamCode: 'x'.repeat(129),
+    });
+    expect(error.extensions).toEqual({
+      code: 'UPSTREAM_RATE_LIMITED',
+      source: 'test',
+      upstreamStatus: 429,
+      retryAfter: '30',
+    });
+    expect(upstreamIdentifier('req_Ab-9.x:y/z+=')).toBe('req_Ab-9.x:y/z+=');
+    expect(upstreamIdentifier(42)).toBe('42');
+    expect(upstreamIdentifier('has space')).toBeUndefined();
+    expect(upstreamIdentifier('')).toBeUndefined();
+    expect(upstreamIdentifier({ code: 'x' })).toBeUndefined();
   });
 });

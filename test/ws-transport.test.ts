@@ -111,13 +111,19 @@ describe('graphql-ws transport, through the gateway', () => {
     client.socket.close();
   });
 
-  it('sends `error` for a shared subscription whose execution fails, and frees its id', async () => {
+  it('sends `error` with its code for a shared subscription whose execution fails, and frees its id', async () => {
     const client = await acknowledged();
     client.subscribe('h', 'subscription { heartbeat(intervalMs: 5) { tick } }');
     expect(await client.next('error')).toEqual({
       id: 'h',
       type: 'error',
-      payload: [{ message: 'Argument "intervalMs" must be between 100 and 60000; got 5.' }],
+      payload: [
+        {
+          message: 'Argument "intervalMs" must be between 100 and 60000; got 5.',
+          locations: [{ line: 1, column: 1 }],
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
     });
     client.subscribe('h', 'subscription { heartbeat(intervalMs: 100) { tick } }');
     expect(await client.next('next')).toEqual({
@@ -231,6 +237,24 @@ describe('graphql-ws transport timers', () => {
     good.subscribe('2', '{ a }');
     expect(await good.next('next')).toEqual({ id: '2', type: 'next', payload: { data: { a: 1 } } });
     good.socket.close();
+  });
+
+  it('outside production, shows why in the close reason, with credentials masked', async () => {
+    await start({
+      keepAliveMs: 0,
+      isProd: false,
+      redact: (text) => text.replace('s3cret-token', '***'),
+      take: () => {
+        throw new Error('take failed with s3cret-token');
+      },
+    });
+    const client = rawClient(url);
+    await client.opened;
+    client.send({ type: 'connection_init' });
+    await client.next('connection_ack');
+    client.subscribe('1', '{ a }');
+    expect(await client.closed).toEqual({ code: 4500, reason: 'take failed with ***' });
+    expect(errors.splice(0)).toEqual([{ err: new Error('take failed with s3cret-token') }]);
   });
 
   it('closes a socket with 4408 when connection_init does not come in time, and keeps one that sent it', async () => {

@@ -242,9 +242,9 @@ export function createHubSpotClient(upstream: Upstream): HubSpotClient {
 
 /** The error a DataLoader key gets when HubSpot reported it as failed inside a 207 answer. */
 export function keyFailure(key: string, message: string): GatewayError {
-  return new GatewayError(
-    ErrorCode.UPSTREAM_UNAVAILABLE,
-    `${title} could not read ${key}${message === '' ? '' : `: ${message}`}`,
-    { source },
-  );
+  const said = `${title} could not read ${key}`;
+  return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, message === '' ? said : `${said}: ${message}`, {
+    source,
+    publicMessage: said,
+  });
 }

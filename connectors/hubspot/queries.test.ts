@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/node-id.ts';
+import { keyFailure } from './client.ts';
 import { startTestGateway } from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import type { RunningHubSpotSandbox } from './sandbox/index.ts';
@@ -391,5 +392,14 @@ describe('HubSpot failures map to the error vocabulary, with partial results', (
       ['crmContacts', 'edges', 1, 'node', 'company'],
     ]);
     expect(hubspot.counters()['POST /crm/v4/associations/contacts/companies/batch/read']).toBe(4);
+  });
+});
+
+describe('a key HubSpot failed inside a batch', () => {
+  it("keeps HubSpot's text out of what production shows", () => {
+    const error = keyFailure('123', 'internal detail from HubSpot');
+    expect(error.message).toBe('HubSpot could not read 123: internal detail from HubSpot');
+    expect(error.publicMessage).toBe('HubSpot could not read 123');
+    expect(error.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', source: 'hubspot' });
   });
 });

@@ -195,6 +195,14 @@ describe('requests and error mapping', () => {
     expect(tooExpensive.message).toBe(
       'Shopify answered orders.list with errors: Query cost is 1293, which exceeds the single query max cost limit (1000).',
     );
+    // Production shows the gateway's words only: Shopify's text may echo anything.
+    expect(tooExpensive.publicMessage).toBe('Shopify answered orders.list with errors');
+    const denied = await errorOf('ACCESS_DENIED', 'Access denied for orders field.');
+    expect(denied.publicMessage).toBe(
+      'Shopify denied access for orders.list. Check that SHOPIFY_ACCESS_TOKEN has the read_orders and read_customers scopes.',
+    );
+    const oddCode = await errorOf('not an identifier <b>', 'x');
+    expect(oddCode.extensions['upstreamCode']).toBeUndefined();
   });
 
   it('maps HTTP errors: 401 names the token, 404 the shop and version', async () => {

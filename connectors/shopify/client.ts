@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorCode, GatewayError } from '../../src/errors.ts';
-import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts';
+import { parseUpstream, upstreamError, upstreamIdentifier } from '../../src/upstream/http-errors.ts';
 import type { CallOptions, RetryHint, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   ShopifyCost,
@@ -258,10 +258,15 @@ function httpFailure(response: UpstreamResponse): GatewayError {
   }
   if (response.status === 404) {
     // The one endpoint exists on every shop: a 404 means a wrong shop domain or API version, not a missing object.
+    const check = 'Check SHOPIFY_SHOP_DOMAIN (or SHOPIFY_BASE_URL) and SHOPIFY_API_VERSION.';
     return new GatewayError(
       ErrorCode.UPSTREAM_UNAVAILABLE,
-      `Shopify answered 404 for the GraphQL Admin endpoint${message ? `: ${message}` : ''}. Check SHOPIFY_SHOP_DOMAIN (or SHOPIFY_BASE_URL) and SHOPIFY_API_VERSION.`,
-      { source, details: { upstreamStatus: 404 } },
+      `Shopify answered 404 for the GraphQL Admin endpoint${message ? `: ${message}` : ''}. ${check}`,
+      {
+        source,
+        details: { upstreamStatus: 404 },
+        publicMessage: `Shopify answered 404 for the GraphQL Admin endpoint. ${check}`,
+      },
     );
   }
   return upstreamError({
@@ -287,36 +292,29 @@ function graphqlFailure(
   operation: string,
 ): GatewayError {
   const first = errors[0];
-  const code = first?.extensions?.code;
+  const code = upstreamIdentifier(first?.extensions?.code);
   const said = errors.map((e) => e.message.split('\n')[0] ?? '').join('; ');
   const details: Record<string, unknown> = { upstreamStatus: response.status, operation };
   if (code !== undefined) details['upstreamCode'] = code;
-  const requestId = response.headers['x-request-id'];
+  const requestId = upstreamIdentifier(response.headers['x-request-id']);
   if (requestId) details['upstreamRequestId'] = requestId;
+  // The message ends with Shopify's own text; production shows it without (`publicMessage`).
+  const error = (errorCode: ErrorCode, message: (said: string) => string): GatewayError =>
+    new GatewayError(errorCode, message(`: ${said}`), { source, details, publicMessage: message('') });
   if (code !== undefined && INPUT_CODES.has(code)) {
-    return new GatewayError(ErrorCode.BAD_USER_INPUT, `Shopify refused the request: ${said}`, {
-      source,
-      details,
-    });
+    return error(ErrorCode.BAD_USER_INPUT, (text) => `Shopify refused the request${text}`);
   }
   if (code === 'ACCESS_DENIED') {
-    return new GatewayError(
+    return error(
       ErrorCode.UPSTREAM_UNAVAILABLE,
-      `Shopify denied access for ${operation}: ${said}. Check that SHOPIFY_ACCESS_TOKEN has the read_orders and read_customers scopes.`,
-      { source, details },
+      (text) =>
+        `Shopify denied access for ${operation}${text}. Check that SHOPIFY_ACCESS_TOKEN has the read_orders and read_customers scopes.`,
     );
   }
   if (code === 'INTERNAL_SERVER_ERROR' || code === 'SHOP_INACTIVE') {
-    return new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, `Shopify failed ${operation}: ${said}`, {
-      source,
-      details,
-    });
+    return error(ErrorCode.UPSTREAM_UNAVAILABLE, (text) => `Shopify failed ${operation}${text}`);
   }
-  return new GatewayError(
-    ErrorCode.UPSTREAM_BAD_RESPONSE,
-    `Shopify answered ${operation} with errors: ${said}`,
-    { source, details },
-  );
+  return error(ErrorCode.UPSTREAM_BAD_RESPONSE, (text) => `Shopify answered ${operation} with errors${text}`);
 }
 
 function rateLimited(response: UpstreamResponse, waitMs: number, operation: string): GatewayError {

@@ -13,9 +13,13 @@ export const MAX_EVENTS_PAGE = 500;
 function asUserError(error: unknown): unknown {
   if (error instanceof InvalidCursorError) return badUserInput(error.message, { argument: 'after' });
   if (error instanceof EventLogUnavailableError) {
+    // Redis's reason may name hosts and ports: production leaves it out.
     return new GatewayError(
       ErrorCode.EVENT_LOG_UNAVAILABLE,
       `The event log is unavailable: ${error.message}`,
+      {
+        publicMessage: 'The event log is unavailable; retry later.',
+      },
     );
   }
   return error;

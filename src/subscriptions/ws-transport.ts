@@ -7,6 +7,7 @@ import {
   parseMessage,
   stringifyMessage,
 } from 'graphql-ws';
+import { GraphQLError } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 
@@ -87,6 +88,8 @@ export interface TransportOptions {
   connectionInitWaitMs?: number;
   /** Hide internal error messages from close reasons. Default: `NODE_ENV === 'production'`. */
   isProd?: boolean;
+  /** Masks credentials in the close reasons shown outside production. Default: none. */
+  redact?: (text: string) => string;
   log: TransportLogger;
 }
 
@@ -103,9 +106,9 @@ const MAX_TICK_MS = 1_000;
 /** Longest close reason the WebSocket protocol allows, in bytes. */
 const MAX_CLOSE_REASON = 123;
 
-function closeReason(isProd: boolean, error: unknown): string {
-  if (isProd) return 'Internal server error';
-  const reason = error instanceof Error ? error.message : String(error);
+function closeReason(state: TransportState, error: unknown): string {
+  if (state.isProd) return 'Internal server error';
+  const reason = state.redact(error instanceof Error ? error.message : String(error));
   return Buffer.byteLength(reason) > MAX_CLOSE_REASON ? 'Internal server error' : reason;
 }
 
@@ -157,7 +160,7 @@ class Connection implements SocketExtra {
 
   fail(error: unknown, message: string): void {
     this.transport.log.error({ err: error }, message);
-    this.socket.close(CloseCode.InternalServerError, closeReason(this.transport.isProd, error));
+    this.socket.close(CloseCode.InternalServerError, closeReason(this.transport, error));
   }
 
   message(text: string): void {
@@ -229,7 +232,11 @@ class Ending {
       stringifyMessage(
         error === null
           ? { id, type: MessageType.Complete }
-          : { id, type: MessageType.Error, payload: [{ message: error.message }] },
+          : {
+              id,
+              type: MessageType.Error,
+              payload: [error instanceof GraphQLError ? error.toJSON() : { message: error.message }],
+            },
       ),
     );
   };
@@ -239,6 +246,7 @@ interface TransportState {
   readonly take: TakeSubscription | undefined;
   readonly log: TransportLogger;
   readonly isProd: boolean;
+  readonly redact: (text: string) => string;
   readonly initWaitMs: number;
 }
 
@@ -333,6 +341,7 @@ export function serveGraphQLWebSockets(wsServer: WebSocketServer, options: Trans
     take: options.take,
     log: options.log,
     isProd: options.isProd ?? process.env['NODE_ENV'] === 'production',
+    redact: options.redact ?? ((text) => text),
     initWaitMs: options.connectionInitWaitMs ?? 3_000,
   };
   const sweeper = new Sweeper(options.keepAliveMs ?? 12_000);
@@ -355,7 +364,7 @@ export function serveGraphQLWebSockets(wsServer: WebSocketServer, options: Trans
   wsServer.once('error', (error) => {
     state.log.error({ err: error }, 'websocket server error');
     for (const client of wsServer.clients) {
-      client.close(CloseCode.InternalServerError, closeReason(state.isProd, error));
+      client.close(CloseCode.InternalServerError, closeReason(state, error));
     }
   });
 

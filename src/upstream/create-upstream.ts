@@ -80,7 +80,8 @@ type AttemptOutcome =
  * - Rejections: `GatewayError` UPSTREAM_TIMEOUT (`<source> did not answer
  *   <METHOD> <path> within <n> ms`, n being the call's budget when the deadline
  *   ended it, else the attempt timeout) or UPSTREAM_UNAVAILABLE (`<source> could
- *   not be reached: <cause>`), both with `extensions.source`. When
+ *   not be reached: <cause>`), both with `extensions.source`; their
+ *   `publicMessage` leaves out the path and the cause (hosts, ports). When
  *   `request.signal` aborts, the call rejects at once with its reason and is not
  *   retried. undici's invalid-argument errors (a malformed request, i.e. a bug)
  *   are rethrown unchanged.
@@ -110,10 +111,11 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   }
 
   function timeoutError(request: UpstreamRequest, withinMs: number, cause?: unknown): GatewayError {
+    const within = `within ${Math.max(0, Math.round(withinMs))} ms`;
     return new GatewayError(
       ErrorCode.UPSTREAM_TIMEOUT,
-      `${source} did not answer ${request.method} ${request.path} within ${Math.max(0, Math.round(withinMs))} ms`,
-      { source, cause },
+      `${source} did not answer ${request.method} ${request.path} ${within}`,
+      { source, cause, publicMessage: `${source} did not answer ${within}` },
     );
   }
 
@@ -171,7 +173,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       const unavailable = new GatewayError(
         ErrorCode.UPSTREAM_UNAVAILABLE,
         `${source} could not be reached: ${describeCause(error)}`,
-        { source, cause: error },
+        { source, cause: error, publicMessage: `${source} could not be reached` },
       );
       return { error: unavailable, transient: isTransient(error) };
     } finally {

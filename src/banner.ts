@@ -1,0 +1,62 @@
+import type { CoreConfig } from './config.ts';
+import type { EventLog } from './events/log.ts';
+import type { Gateway } from './gateway.ts';
+import { GRAPHQL_PATH } from './gateway.ts';
+import { redactUrl } from './redact.ts';
+import type { Redactor } from './redact.ts';
+import type { Source } from './sources.ts';
+import { webhookSecretVariable, webhooksOffWarning } from './events/webhooks-off.ts';
+
+export function describeSource(source: Source): string {
+  const name = source.name.padEnd(10);
+  const webhooksOff =
+    source.connector.webhooks && !source.webhookSecret
+      ? `  (webhooks off: set ${webhookSecretVariable(source.name)})`
+      : '';
+  switch (source.mode) {
+    case 'real':
+      return `${name} real     ${redactUrl(source.upstream?.baseUrl ?? '')}${webhooksOff}`;
+    case 'sandbox':
+      return `${name} sandbox  built-in emulator at ${redactUrl(source.upstream?.baseUrl ?? '')}  (set ${source.connector.provider.credentials} for the real API)${webhooksOff}`;
+    case 'off':
+      return `${name} off      no credentials: set ${source.connector.provider.credentials}, or SANDBOX=1 for the emulator`;
+  }
+}
+
+export function describeEventLog(events: EventLog, core: CoreConfig): string {
+  if (events.kind === 'memory') {
+    return `memory (last ${core.EVENT_LOG_MAX_EVENTS} events, ${core.EVENT_LOG_MAX_AGE_S} s; set REDIS_URL to share it across instances)`;
+  }
+  const where =
+    'description' in events && typeof events.description === 'string' ? ` ${events.description}` : '';
+  const health = events.health();
+  const age = core.REDIS_STREAM_MAX_AGE_S > 0 ? `, ${core.REDIS_STREAM_MAX_AGE_S} s` : '';
+  return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events${age})${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
+}
+
+/**
+ * The start-up banner: where the gateway listens, each source's mode and base
+ * URL, the event log and the demo clock. No line holds a URL's user or password,
+ * nor any secret `redactor` knows.
+ */
+export function bannerLines(gateway: Gateway, core: CoreConfig, url: string, redactor: Redactor): string[] {
+  const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
+  const lines = [
+    '',
+    `Switchyard is up: ${url}${GRAPHQL_PATH}${core.GRAPHIQL ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
+    `  health ${url}/healthz   readiness ${url}/readyz`,
+    '  sources:',
+    ...gateway.sources.map((s) => `    ${describeSource(s)}`),
+    ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),
+    `  event log: ${describeEventLog(gateway.events, core)}`,
+    ...(core.NODE_ENV === 'production' && gateway.sources.some((s) => s.mode === 'sandbox')
+      ? ['  WARNING: NODE_ENV=production with SANDBOX=1: the sources marked sandbox serve demo data']
+      : []),
+    gateway.demo
+      ? `  demo: the world changes every ${core.DEMO_INTERVAL_MS} ms and sends signed webhooks (DEMO_EVENTS=0 turns it off)`
+      : '  demo: off',
+    '',
+  ];
+  return lines.map((line) => redactor.redact(line));
+}
