@@ -22,6 +22,8 @@ import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
+import { createCorsPolicy } from './http/cors.ts';
+import { useCsrfPrevention } from './http/csrf.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -113,8 +115,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   });
 
+  const cors = createCorsPolicy({ origins: core.CORS_ORIGINS, production: core.NODE_ENV === 'production' });
   const yoga = createYoga({
     schema,
+    cors: (request) => cors.yoga(request),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: core.GRAPHIQL
@@ -141,6 +145,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         onReject: [asBadUserInput],
       }),
       maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
+      useCsrfPrevention(cors),
     ],
     maskedErrors: { isDev: core.NODE_ENV === 'development' },
     logging: {
@@ -159,6 +164,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
     graphqlPath: GRAPHQL_PATH,
+    graphqlMaxBytes: core.GRAPHQL_MAX_BODY_BYTES,
+    cors,
+    ws: {
+      maxOperationsPerConnection: core.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerClient: core.WS_MAX_CONNECTIONS_PER_CLIENT,
+      maxHeartbeatsPerSecond: core.WS_MAX_HEARTBEATS_PER_SECOND,
+    },
+    timeouts: {
+      headersTimeoutMs: core.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: core.HTTP_REQUEST_TIMEOUT_MS,
+    },
   });
 
   let demo: DemoClock | null = null;
