@@ -189,6 +189,13 @@ describe('WebSocket limits', () => {
         expect.objectContaining({ extensions: { code: 'RATE_LIMITED', limit: 10 } }),
       ]);
     }
+    // Nor does spelling the message type with escapes take a heartbeat around the budget.
+    client.socket.send(
+      '{"id":"esc","type":"\\u0073ubscribe","payload":{"query":"subscription { heartbeat(intervalMs: 100) { tick } }"}}',
+    );
+    expect((await client.error('esc')).payload).toEqual([
+      expect.objectContaining({ extensions: { code: 'RATE_LIMITED', limit: 10 } }),
+    ]);
     // Other subscriptions are not heartbeats: they still fit.
     client.subscribe('events', 'subscription { events { id } }');
     await until('11 members', () => hub().members === 11);
@@ -203,6 +210,7 @@ describe('WebSocket limits', () => {
       'frag',
       'inline',
       'var',
+      'esc',
     ]);
     client.socket.close();
     await until('no member', () => hub().members === 0);
