@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { connectors } from '../connectors/index.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
 import { payloadTooLargeMessage } from '../src/http/body-limit.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -176,5 +178,41 @@ describe('slow clients (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS)', () =
   it('keeps serving a prompt client on a kept-alive connection', async () => {
     const response = await fetch(`${t.url}/healthz`);
     expect(response.status).toBe(200);
+  });
+});
+
+describe('transport limits: configuration', () => {
+  it('has the documented defaults', () => {
+    const { core } = loadConfig({}, connectors);
+    expect(core).toMatchObject({
+      GRAPHQL_MAX_BODY_BYTES: 1024 * 1024,
+      WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: 100,
+      WS_MAX_CONNECTIONS_PER_CLIENT: 100,
+      WS_MAX_HEARTBEATS_PER_SECOND: 10,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+    });
+    expect(core.CORS_ORIGINS).toBeUndefined();
+  });
+
+  it('refuses to start with a request timeout shorter than the headers timeout, or a bad limit', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        { HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '5000', GRAPHQL_MAX_BODY_BYTES: '10' },
+        connectors,
+      );
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'GRAPHQL_MAX_BODY_BYTES (GRAPHQL_MAX_BODY_BYTES="10"): must be a whole number from 1024 to 67108864. Fix: correct it or unset it to use the default.',
+    ]);
+    expect(() =>
+      loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '5000' }, connectors),
+    ).toThrow(
+      'HTTP_REQUEST_TIMEOUT_MS (5000) is shorter than HTTP_HEADERS_TIMEOUT_MS (20000): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.',
+    );
   });
 });
