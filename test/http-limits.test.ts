@@ -141,9 +141,9 @@ describe('slow clients (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS)', () =
   it('cuts off a client that sends its headers slowly (slowloris) within the headers timeout', async () => {
     const response = await dripping('GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n', slowHeaders(), 200);
     expect(response.status).toBe(408);
-    // 1 s of timeout, checked every second at most.
+    // 1 s of timeout, checked every second (Node's default would wait 60 s, checked every 30 s).
     expect(response.closedAfterMs).toBeGreaterThanOrEqual(1000);
-    expect(response.closedAfterMs).toBeLessThan(2600);
+    expect(response.closedAfterMs).toBeLessThan(3000);
   });
 
   it('cuts off a slow WebSocket upgrade the same way', async () => {
@@ -153,7 +153,7 @@ describe('slow clients (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS)', () =
       200,
     );
     expect(response.status).toBe(408);
-    expect(response.closedAfterMs).toBeLessThan(2600);
+    expect(response.closedAfterMs).toBeLessThan(3000);
   });
 
   it('cuts off a client that sends its body slowly within the request timeout', async () => {
@@ -164,7 +164,7 @@ describe('slow clients (HTTP_HEADERS_TIMEOUT_MS, HTTP_REQUEST_TIMEOUT_MS)', () =
     );
     expect(response.status).toBe(408);
     expect(response.closedAfterMs).toBeGreaterThanOrEqual(2000);
-    expect(response.closedAfterMs).toBeLessThan(3600);
+    expect(response.closedAfterMs).toBeLessThan(4000);
   });
 
   it('still refuses oversized headers with 431', async () => {

