@@ -146,6 +146,24 @@ describe('CORS and WebSocket Origin, with CORS_ORIGINS set', () => {
     expect(await upgrade(t.url)).toEqual({ opened: true });
   });
 
+  it('knows its own origin behind a proxy that rewrites Host, from X-Forwarded-Host', async () => {
+    const viaProxy = (origin: string, forwardedHost: string) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+          origin,
+          headers: { 'x-forwarded-host': forwardedHost },
+        });
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.once('unexpected-response', (_req, res: IncomingMessage) => resolve(res.statusCode ?? 0));
+        socket.once('error', () => {});
+      });
+    expect(await viaProxy('https://gateway.example.com', 'gateway.example.com, internal:8080')).toBe(101);
+    expect(await viaProxy(EVIL, 'gateway.example.com')).toBe(403);
+  });
+
   it('adds no CORS headers to webhook routes', async () => {
     const response = await preflight(t.url, APP, '/webhooks/stripe');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();

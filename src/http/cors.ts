@@ -6,8 +6,11 @@ import type { CORSOptions } from 'graphql-yoga';
  * (the `Origin` check against cross-site WebSocket hijacking).
  *
  * The page's own origin (the gateway serving GraphiQL) is never cross-origin
- * and always allowed; requests without `Origin` (curl, servers) are not from a
- * web page and are allowed too.
+ * and always allowed: the `Origin` names the Host the request came to, or the
+ * `X-Forwarded-Host` a proxy in front says the browser asked for (a page cannot
+ * set that header on a WebSocket or a request it could send without a
+ * preflight). Requests without `Origin` (curl, servers) are not from a web page
+ * and are allowed too.
  */
 
 /** `CORS_ORIGINS` as configured: exact origins, `*` (any origin), or unset (the default for the mode). */
@@ -51,8 +54,8 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** The cross-origin policy of one gateway. */
 export interface CorsPolicy {
-  /** Whether a page of `origin` may use the gateway reached at `host` (the request's Host header). */
-  allows(origin: string | null | undefined, host: string | null | undefined): boolean;
+  /** Whether a page of `origin` may use the gateway, reached at `hosts` (the request's Host and X-Forwarded-Host). */
+  allows(origin: string | null | undefined, ...hosts: (string | null | undefined)[]): boolean;
   /** Yoga's `cors` option: CORS headers for allowed origins, none for the others. */
   yoga(request: Request): CORSOptions | false;
 }
@@ -78,16 +81,18 @@ export function createCorsPolicy(options: CorsPolicyOptions): CorsPolicy {
     const url = new URL(origin);
     return (url.protocol === 'http:' || url.protocol === 'https:') && LOOPBACK_HOSTS.has(url.hostname);
   };
-  const allows = (origin: string | null | undefined, host: string | null | undefined): boolean => {
+  const allows = (origin: string | null | undefined, ...hosts: (string | null | undefined)[]): boolean => {
     if (origin === null || origin === undefined) return true;
     if (isListed(origin)) return true;
-    return sameOrigin(origin, host);
+    return hosts.some((host) => sameOrigin(origin, host));
   };
   return {
     allows,
     yoga(request) {
       const origin = request.headers.get('origin');
-      if (origin === null || !allows(origin, request.headers.get('host'))) return false;
+      const headers = request.headers;
+      if (origin === null || !allows(origin, headers.get('host'), headers.get('x-forwarded-host')))
+        return false;
       // Credentials (cookies of a proxy in front) only for origins named on purpose, never for `*`.
       return { origin: [origin], credentials: origins !== '*', maxAge: 600 };
     },
@@ -96,6 +101,8 @@ export function createCorsPolicy(options: CorsPolicyOptions): CorsPolicy {
 
 /** Whether `origin` is the origin of the gateway itself, as the browser reached it. */
 function sameOrigin(origin: string, host: string | null | undefined): boolean {
-  if (host === null || host === undefined || !URL.canParse(origin)) return false;
-  return new URL(origin).host === host.toLowerCase();
+  // X-Forwarded-Host lists one host per proxy; the first is the one the browser asked for.
+  const first = host?.split(',')[0]?.trim();
+  if (first === undefined || first === '' || !URL.canParse(origin)) return false;
+  return new URL(origin).host === first.toLowerCase();
 }

@@ -57,7 +57,7 @@ function isTrustedEventSource(request: Request, cors: CorsPolicy): boolean {
   const headers = request.headers;
   if (request.method !== 'GET' || !(headers.get('accept') ?? '').includes('text/event-stream')) return false;
   const origin = headers.get('origin');
-  if (origin !== null) return cors.allows(origin, headers.get('host'));
+  if (origin !== null) return cors.allows(origin, headers.get('host'), headers.get('x-forwarded-host'));
   // No Origin: same-origin, a non-browser client, or a no-cors request from another site.
   const site = headers.get('sec-fetch-site');
   return site === null || site === 'same-origin' || site === 'none';

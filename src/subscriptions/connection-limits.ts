@@ -33,7 +33,14 @@ export function createUpgradeGuard(
   const max = options.maxConnectionsPerClient;
   return (req, socket) => {
     const origin = req.headers.origin;
-    if (!options.cors.allows(origin, req.headers.host)) {
+    const forwardedHost = req.headers['x-forwarded-host'];
+    if (
+      !options.cors.allows(
+        origin,
+        req.headers.host,
+        Array.isArray(forwardedHost) ? forwardedHost[0] : forwardedHost,
+      )
+    ) {
       refuseUpgrade(
         socket,
         403,
