@@ -65,6 +65,8 @@ function startSwitchyard(
     DEMO_EVENTS: '0',
     GRAPHIQL: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
+    // Every subscriber of the bench connects from 127.0.0.1: thousands of WebSockets from one address.
+    WS_MAX_CONNECTIONS_PER_CLIENT: '0',
   };
   if (mode === 'webhooks') {
     Object.assign(env, {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Connector } from './connector.ts';
 import { maskSetting } from './redact.ts';
+import { parseCorsOrigins } from './http/cors.ts';
 
 const bool = (name: string, fallback: boolean) =>
   z
@@ -62,6 +63,17 @@ const clusterNodes = z
       nodes.push({ host: match[1].replace(/^\[(.*)\]$/, '$1'), port });
     }
     return nodes;
+  });
+
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const parsed = parseCorsOrigins(v);
+    if (parsed === undefined || parsed === '*' || Array.isArray(parsed)) return parsed;
+    for (const problem of (parsed as { problems: string[] }).problems)
+      ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
   });
 
 /** The gateway's own environment, with defaults. Each connector adds its own schema (see `Connector.config`). */
@@ -147,6 +159,27 @@ export const CoreConfig = z.object({
   GRAPHIQL: bool('GRAPHIQL', true),
   /** Transport GraphiQL uses for subscriptions: `ws` (graphql-ws, default) or `sse`. */
   GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).default('ws'),
+  /**
+   * Largest GraphQL request in bytes: an HTTP body (413 `PAYLOAD_TOO_LARGE` before it is read)
+   * or a graphql-ws message (close 1009). Default 1048576 (1 MiB).
+   */
+  GRAPHQL_MAX_BODY_BYTES: int(1024, 64 * 1024 * 1024, 1024 * 1024),
+  /**
+   * Origins whose web pages may use the gateway (CORS, and the Origin of WebSocket upgrades):
+   * comma-separated exact origins (`https://app.example.com`), or `*` for any. The gateway's own
+   * origin is always allowed. Default: none in production; localhost, 127.0.0.1 and [::1] on any port otherwise.
+   */
+  CORS_ORIGINS: corsOrigins,
+  /** Most operations one WebSocket connection may run at once. Default 100. */
+  WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: int(1, 100_000, 100),
+  /** Most WebSocket connections one client (IP address) may hold at once; 0: no limit. Default 100. */
+  WS_MAX_CONNECTIONS_PER_CLIENT: int(0, 1_000_000, 100),
+  /** Heartbeat messages per second one WebSocket connection's `heartbeat` subscriptions may send in all. Default 10. */
+  WS_MAX_HEARTBEATS_PER_SECOND: int(1, 1000, 10),
+  /** Time a client has to send a request's headers (WebSocket upgrades too), in ms. Default 10000. */
+  HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
+  /** Time a client has to send a whole request, body included, in ms (then 408). Default 30000. */
+  HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 30_000),
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 
@@ -214,6 +247,11 @@ export function loadConfig(
   }
   if (core.success && problems.length === 0)
     problems.push(...sandboxProblems(core.data, sources, connectors, env));
+  if (core.success && core.data.HTTP_REQUEST_TIMEOUT_MS < core.data.HTTP_HEADERS_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_REQUEST_TIMEOUT_MS (${core.data.HTTP_REQUEST_TIMEOUT_MS}) is shorter than HTTP_HEADERS_TIMEOUT_MS (${core.data.HTTP_HEADERS_TIMEOUT_MS}): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.`,
+    );
+  }
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
 }

@@ -26,6 +26,8 @@ import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
 import { createJsonScalar } from './json-scalar.ts';
+import { createCorsPolicy } from './http/cors.ts';
+import { useCsrfPrevention } from './http/csrf.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -130,8 +132,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   });
 
+  const cors = createCorsPolicy({ origins: core.CORS_ORIGINS, production: core.NODE_ENV === 'production' });
   const yoga = createYoga({
     schema,
+    cors: (request) => cors.yoga(request),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: core.GRAPHIQL
@@ -159,6 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
       maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
       masking.plugin,
+      useCsrfPrevention(cors),
     ],
     maskedErrors: { maskError: (error) => masking.maskError(error) },
     logging: {
@@ -182,6 +187,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webhookMaxDepth: core.WEBHOOK_MAX_DEPTH,
     graphqlPath: GRAPHQL_PATH,
     errors: masking,
+    graphqlMaxBytes: core.GRAPHQL_MAX_BODY_BYTES,
+    cors,
+    ws: {
+      maxOperationsPerConnection: core.WS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxConnectionsPerClient: core.WS_MAX_CONNECTIONS_PER_CLIENT,
+      maxHeartbeatsPerSecond: core.WS_MAX_HEARTBEATS_PER_SECOND,
+    },
+    timeouts: {
+      headersTimeoutMs: core.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: core.HTTP_REQUEST_TIMEOUT_MS,
+    },
   });
 
   let demo: DemoClock | null = null;

@@ -14,6 +14,10 @@ import { WebhookError } from './connector.ts';
 import type { ErrorMasking } from './error-masking.ts';
 import { handleWebhook, readRawBody } from './events/ingress.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
+import { readGraphQLBody } from './http/body-limit.ts';
+import type { CorsPolicy } from './http/cors.ts';
+import { httpTimeoutOptions } from './http/timeouts.ts';
+import type { HttpTimeouts } from './http/timeouts.ts';
 import type { EventLog } from './events/log.ts';
 import type { Source } from './sources.ts';
 import {
@@ -24,6 +28,8 @@ import {
   rootFieldOf,
 } from './subscriptions/shared.ts';
 import type { CachedDocument, MemberSink } from './subscriptions/shared.ts';
+import { createUpgradeGuard } from './subscriptions/connection-limits.ts';
+import { HeartbeatBudget, heartbeatRate } from './subscriptions/heartbeat-budget.ts';
 import { serveGraphQLWebSockets } from './subscriptions/ws-transport.ts';
 import type { SocketContext } from './subscriptions/ws-transport.ts';
 
@@ -43,6 +49,23 @@ export interface HttpServerOptions {
   subscriptions?: SharedSubscriptions;
   /** How errors reach clients (masked in production, credentials redacted); also hides close reasons in production. */
   errors: ErrorMasking;
+  /** Largest GraphQL request in bytes: an HTTP body (413 beyond it) or a graphql-ws message (close 1009). */
+  graphqlMaxBytes: number;
+  /** Which web pages may open WebSockets (the same policy yoga's CORS headers follow). */
+  cors: CorsPolicy;
+  /** Limits of WebSocket connections. */
+  ws: WebSocketLimits;
+  timeouts: HttpTimeouts;
+}
+
+/** Limits of WebSocket connections (see README, "Limits"). */
+export interface WebSocketLimits {
+  /** Most operations one connection may run at once. */
+  maxOperationsPerConnection: number;
+  /** Most connections one client (IP address) may hold at once; 0: no limit. */
+  maxConnectionsPerClient: number;
+  /** Heartbeat messages per second one connection may receive in all. */
+  maxHeartbeatsPerSecond: number;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -81,9 +104,6 @@ export function decodePathSegment(segment: string): string | null {
     return null;
   }
 }
-
-/** Largest graphql-ws message a client may send; a larger one closes its socket with 1009. */
-export const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /** Writes a member's messages to its WebSocket. */
 class SocketSink implements MemberSink {
@@ -199,11 +219,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const { ready, body } = readiness();
       sendJson(res, ready ? 200 : 503, body);
     } else {
-      Promise.resolve(yoga.handle(req, res)).catch(done);
+      readGraphQLBody(req, res, options.graphqlMaxBytes)
+        .then((ok) => (ok ? yoga.handle(req, res) : undefined))
+        .catch(done);
     }
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(httpTimeoutOptions(options.timeouts), (req, res) => {
     const done = (error: unknown) => {
       const body = options.errors.internalErrorBody(error, { path: (req.url ?? '/').split('?')[0] });
       if (!res.headersSent) sendJson(res, 500, body);
@@ -220,13 +242,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const subscriptions = options.subscriptions ?? new SharedSubscriptions();
   const documents = new DocumentCache();
   // ws would buffer messages of up to 100 MiB; a GraphQL operation is a few KB (graphql-armor bounds its tokens).
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_MESSAGE_BYTES });
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.graphqlMaxBytes });
+  const admitUpgrade = createUpgradeGuard({
+    cors: options.cors,
+    maxConnectionsPerClient: options.ws.maxConnectionsPerClient,
+  });
+  const heartbeats = new HeartbeatBudget(options.ws.maxHeartbeatsPerSecond);
   server.on('upgrade', (req, socket: Socket, head) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== options.graphqlPath || draining) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
+    if (!admitUpgrade(req, socket)) return;
     wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
   });
 
@@ -283,6 +311,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     log,
     isProd: options.errors.production,
     redact: (text) => options.errors.redact(text),
+    maxOperationsPerConnection: options.ws.maxOperationsPerConnection,
     graphqlWs: {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
@@ -299,6 +328,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const operation = getOperationAST(document, params.operationName);
       if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return null;
       const variables = params.variables ?? null;
+      const refused = heartbeats.claim(ctx, id, heartbeatRate(schema, document, operation, variables));
+      if (refused) return refused;
       const start = async (signal: AbortSignal) => {
         const enveloped = yoga.getEnveloped({
           ...ctx,

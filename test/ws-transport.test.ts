@@ -5,7 +5,6 @@ import { buildSchema } from 'graphql';
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { WS_MAX_MESSAGE_BYTES } from '../src/server.ts';
 import { serveGraphQLWebSockets } from '../src/subscriptions/ws-transport.ts';
 import type { TransportOptions } from '../src/subscriptions/ws-transport.ts';
 import { startTestGateway } from './helpers/gateway.ts';
@@ -50,6 +49,9 @@ function rawClient(url: string, options: { autoPong?: boolean } = {}) {
     },
   };
 }
+
+/** GRAPHQL_MAX_BODY_BYTES's default, also the largest graphql-ws message. */
+const WS_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -10,6 +10,7 @@ import {
 import { GraphQLError } from 'graphql';
 import type { Context, ServerOptions, SubscribePayload } from 'graphql-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { operationLimitErrors } from './connection-limits.ts';
 
 /**
  * The graphql-ws transport over `ws`: graphql-ws's own protocol core
@@ -50,7 +51,8 @@ export type TakenSubscription = AsyncGenerator<unknown, unknown>;
 
 /**
  * Offered every acknowledged `subscribe` message whose id is free. Returns the
- * subscription it took over, or `null` to leave the message to graphql-ws.
+ * subscription it took over, `null` to leave the message to graphql-ws, or
+ * errors to refuse it (the client gets them in an `error` message).
  * Must decide synchronously, so messages of one socket stay in order.
  * `ended` is to be called once when the subscription ends on its own (not when
  * the client completes it): with `null` the client gets `complete`, with an
@@ -61,7 +63,7 @@ export type TakeSubscription = (
   id: string,
   payload: SubscribePayload,
   ended: (error: Error | null) => void,
-) => TakenSubscription | null;
+) => TakenSubscription | readonly GraphQLError[] | null;
 
 /** Where the transport reports what went wrong inside it. */
 export interface TransportLogger {
@@ -86,6 +88,12 @@ export interface TransportOptions {
    * as graphql-ws.
    */
   connectionInitWaitMs?: number;
+  /**
+   * Most operations (subscriptions, and queries or mutations in flight) one
+   * connection may run at once; a `subscribe` beyond it gets an `error` message
+   * (`RATE_LIMITED`) and the connection stays open. Default: no limit.
+   */
+  maxOperationsPerConnection?: number;
   /** Hide internal error messages from close reasons. Default: `NODE_ENV === 'production'`. */
   isProd?: boolean;
   /** Masks credentials in the close reasons shown outside production. Default: none. */
@@ -176,11 +184,21 @@ class Connection implements SocketExtra {
     this.handle?.(text).catch((error: unknown) => this.fail(error, 'graphql-ws message handling failed'));
   }
 
-  /** Hands an acknowledged `subscribe` with a free id to the transport's `take`; whether it took it. */
+  /** Answers a `subscribe` with an `error` message: that operation is refused, the connection stays open. */
+  refuse(id: string, errors: readonly GraphQLError[]): void {
+    const socket = this.socket;
+    if (socket.readyState !== socket.OPEN) return;
+    socket.send(stringifyMessage({ id, type: MessageType.Error, payload: errors.map((e) => e.toJSON()) }));
+  }
+
+  /** Hands an acknowledged `subscribe` with a free id to the transport's `take`; whether it took (or refused) it. */
   take(text: string): boolean {
     const take = this.transport.take;
     const ctx = this.context;
-    if (take === undefined || ctx?.acknowledged !== true || !text.includes('"subscribe"')) return false;
+    // JSON can only spell "subscribe" without those letters through escapes: such a message is parsed too, so
+    // that no subscription reaches graphql-ws's own loop around `take` and its limits.
+    if (take === undefined || ctx?.acknowledged !== true) return false;
+    if (!text.includes('"subscribe"') && !text.includes('\\')) return false;
     let message;
     try {
       message = parseMessage(text);
@@ -190,12 +208,22 @@ class Connection implements SocketExtra {
     if (message.type !== MessageType.Subscribe || message.id in ctx.subscriptions) return false;
     const subscriptions = ctx.subscriptions as Record<string, TakenSubscription | null>;
     const ending = new Ending(this.socket, subscriptions, message.id);
-    const subscription = take(ctx, message.id, message.payload, ending.ended);
+    const subscription =
+      operationLimitErrors(Object.keys(subscriptions).length, this.transport.maxOperations) ??
+      take(ctx, message.id, message.payload, ending.ended);
     if (subscription === null) return false;
+    if (isErrors(subscription)) {
+      this.refuse(message.id, subscription);
+      return true;
+    }
     subscriptions[message.id] = subscription;
     ending.attach(subscription);
     return true;
   }
+}
+
+function isErrors(value: TakenSubscription | readonly GraphQLError[]): value is readonly GraphQLError[] {
+  return Array.isArray(value);
 }
 
 /** Tells the client a taken subscription ended, unless the client ended it. */
@@ -248,6 +276,7 @@ interface TransportState {
   readonly isProd: boolean;
   readonly redact: (text: string) => string;
   readonly initWaitMs: number;
+  readonly maxOperations: number;
 }
 
 const connections = new WeakMap<WebSocket, Connection>();
@@ -343,9 +372,11 @@ export function serveGraphQLWebSockets(wsServer: WebSocketServer, options: Trans
     isProd: options.isProd ?? process.env['NODE_ENV'] === 'production',
     redact: options.redact ?? ((text) => text),
     initWaitMs: options.connectionInitWaitMs ?? 3_000,
+    maxOperations: options.maxOperationsPerConnection ?? Infinity,
   };
   const sweeper = new Sweeper(options.keepAliveMs ?? 12_000);
   const userOnConnect = options.graphqlWs.onConnect;
+  const userOnSubscribe = options.graphqlWs.onSubscribe;
   const server = makeServer<Record<string, unknown> | undefined, SocketExtra>({
     ...options.graphqlWs,
     // The sweeper keeps this timeout for every socket at once.
@@ -358,6 +389,10 @@ export function serveGraphQLWebSockets(wsServer: WebSocketServer, options: Trans
       }
       return userOnConnect?.(ctx);
     },
+    // The operations graphql-ws runs itself count against the same cap (its id is already in `subscriptions`).
+    onSubscribe: (ctx, id, payload) =>
+      operationLimitErrors(Object.keys(ctx.subscriptions).length - 1, state.maxOperations) ??
+      userOnSubscribe?.(ctx, id, payload),
   });
 
   wsServer.options.handleProtocols = handleProtocols;
