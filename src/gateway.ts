@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -17,6 +17,9 @@ import { createMemoryEventLog } from './events/memory-log.ts';
 import { createRedisEventLog } from './events/redis-log.ts';
 import { eventResolvers } from './events/resolvers.ts';
 import type { Resolvers } from './generated/resolvers.ts';
+import { useHideSuggestions } from './limits/hide-suggestions.ts';
+import { createOperationLimits } from './limits/operation-limits.ts';
+import { useOperationLimits } from './limits/use-operation-limits.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
@@ -29,9 +32,11 @@ import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
 
-/** Gives graphql-armor's rejections the gateway's error code. */
+/** Gives graphql-armor's rejections the gateway's error code, and HTTP 400 (yoga answers 200 without it). */
 function asBadUserInput(_context: unknown, error: GraphQLError): void {
-  (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions['code'] = ErrorCode.BAD_USER_INPUT;
+  extensions['http'] = { status: 400 };
 }
 
 /** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). */
@@ -113,6 +118,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   });
 
+  const checkOperation = createOperationLimits({ maxCost: core.MAX_QUERY_COST });
   const yoga = createYoga({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -135,12 +141,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         flattenFragments: true,
         onReject: [asBadUserInput],
       }),
-      costLimitPlugin({
-        maxCost: core.MAX_QUERY_COST,
-        ignoreIntrospection: true,
-        onReject: [asBadUserInput],
-      }),
-      maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
+      // allowList: armor lets `__typename` aliases through by default; each alias counts here.
+      maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, allowList: [], onReject: [asBadUserInput] }),
+      maxDirectivesPlugin({ n: core.MAX_QUERY_DIRECTIVES, onReject: [asBadUserInput] }),
+      // List caps and cost, once the variables are known (they may carry the lists).
+      useOperationLimits(checkOperation),
+      ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
     ],
     maskedErrors: { isDev: core.NODE_ENV === 'development' },
     logging: {
@@ -159,6 +165,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
     graphqlPath: GRAPHQL_PATH,
+    checkOperation,
   });
 
   let demo: DemoClock | null = null;
@@ -237,7 +244,8 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
   return events;
 }
 
-const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
+/** The query GraphiQL opens with. */
+export const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
 #
 # Run this query: each customer is joined by email across billing (Stripe),
 # CRM (HubSpot), support (Zendesk), commerce (Shopify) and your product.
