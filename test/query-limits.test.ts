@@ -188,18 +188,19 @@ describe('document limits', () => {
     ]);
   });
 
-  it('refuses cyclic fragments with 400 before anything runs', async () => {
-    const { status, body } = await post({
-      query:
-        '{ customers(first: 1) { edges { node { ...A } } } } fragment A on Customer { billing { customer: invoices { edges { node { customer { id } } } } } ...B } fragment B on Customer { ...A }',
-    });
-    expect(status).toBe(400);
-    expect(body.errors).toEqual([
-      expect.objectContaining({
-        message: 'Cannot spread fragment "A" within itself via "B".',
-        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
-      }),
-    ]);
+  it('refuses cyclic fragments with 400 before anything runs, whatever the client accepts', async () => {
+    const query =
+      '{ customers(first: 1) { edges { node { ...A } } } } fragment A on Customer { billing { customer: invoices { edges { node { customer { id } } } } } ...B } fragment B on Customer { ...A }';
+    for (const accept of ['application/graphql-response+json', 'application/json', '*/*']) {
+      const { status, body } = await post({ query }, accept);
+      expect(status, accept).toBe(400);
+      expect(body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Cannot spread fragment "A" within itself via "B".',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+      ]);
+    }
     expect(upstreamCalls()).toEqual({});
   });
 
