@@ -149,10 +149,15 @@ export const CoreConfig = z.object({
     .transform((v) => (v === '' ? undefined : v)),
   /** Deepest selection a GraphQL operation may have. Default 12. */
   MAX_QUERY_DEPTH: int(1, 100, 12),
-  /** Largest structural cost of an operation (graphql-armor's cost model, which grows 1.5 times per level of depth). Default 200000. */
-  MAX_QUERY_COST: int(1, 10_000_000, 200_000),
+  /**
+   * Largest cost of an operation: the most objects its answer can hold, each list counted at its
+   * `first` (or its number of ids), variables included (README, "Query limits"). Default 10000.
+   */
+  MAX_QUERY_COST: int(1, 10_000_000, 10_000),
   /** Most aliases in one operation (aliases are a legitimate way to batch lookups). Default 200. */
   MAX_QUERY_ALIASES: int(0, 10_000, 200),
+  /** Most directives in one operation, fragments included. Default 50. */
+  MAX_QUERY_DIRECTIVES: int(0, 10_000, 50),
   /** Most tokens in one operation's text. Default 5000. */
   MAX_QUERY_TOKENS: int(10, 1_000_000, 5000),
   /** Serve GraphiQL at /graphql. Default 1. */

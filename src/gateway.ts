@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { DateTimeResolver } from 'graphql-scalars';
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
@@ -20,6 +20,10 @@ import { eventResolvers } from './events/resolvers.ts';
 import { collectSecrets, Redactor, redactUrl } from './redact.ts';
 import { sourceSecrets } from './source-secrets.ts';
 import type { Resolvers } from './generated/resolvers.ts';
+import { useHideSuggestions } from './limits/hide-suggestions.ts';
+import { createOperationLimits } from './limits/operation-limits.ts';
+import { useOperationLimits } from './limits/use-operation-limits.ts';
+import { useValidationStatus } from './limits/use-validation-status.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
@@ -35,9 +39,11 @@ import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
 
-/** Gives graphql-armor's rejections the gateway's error code. */
+/** Gives graphql-armor's rejections the gateway's error code, and HTTP 400 (yoga answers 200 without it). */
 function asBadUserInput(_context: unknown, error: GraphQLError): void {
-  (error.extensions as Record<string, unknown>)['code'] = ErrorCode.BAD_USER_INPUT;
+  const extensions = error.extensions as Record<string, unknown>;
+  extensions['code'] = ErrorCode.BAD_USER_INPUT;
+  extensions['http'] = { status: 400 };
 }
 
 /** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). */
@@ -133,6 +139,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const cors = createCorsPolicy({ origins: core.CORS_ORIGINS, production: core.NODE_ENV === 'production' });
+  const checkOperation = createOperationLimits({ maxCost: core.MAX_QUERY_COST });
   const yoga = createYoga({
     schema,
     cors: (request) => cors.yoga(request),
@@ -156,12 +163,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         flattenFragments: true,
         onReject: [asBadUserInput],
       }),
-      costLimitPlugin({
-        maxCost: core.MAX_QUERY_COST,
-        ignoreIntrospection: true,
-        onReject: [asBadUserInput],
-      }),
-      maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, onReject: [asBadUserInput] }),
+      // allowList: armor lets `__typename` aliases through by default; each alias counts here.
+      maxAliasesPlugin({ n: core.MAX_QUERY_ALIASES, allowList: [], onReject: [asBadUserInput] }),
+      maxDirectivesPlugin({ n: core.MAX_QUERY_DIRECTIVES, onReject: [asBadUserInput] }),
+      // List caps and cost, once the variables are known (they may carry the lists).
+      useOperationLimits(checkOperation),
+      useValidationStatus(),
+      ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
       masking.plugin,
       useCsrfPrevention(cors),
     ],
@@ -198,6 +206,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       headersTimeoutMs: core.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: core.HTTP_REQUEST_TIMEOUT_MS,
     },
+    checkOperation,
   });
 
   let demo: DemoClock | null = null;
@@ -276,7 +285,8 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
   return events;
 }
 
-const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
+/** The query GraphiQL opens with. */
+export const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
 #
 # Run this query: each customer is joined by email across billing (Stripe),
 # CRM (HubSpot), support (Zendesk), commerce (Shopify) and your product.

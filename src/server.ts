@@ -19,6 +19,7 @@ import type { CorsPolicy } from './http/cors.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import type { EventLog } from './events/log.ts';
+import type { CheckOperation } from './limits/operation-limits.ts';
 import type { Source } from './sources.ts';
 import {
   DocumentCache,
@@ -45,6 +46,8 @@ export interface HttpServerOptions {
   webhookMaxDepth?: number;
   /** Path of the GraphQL endpoint, shared by HTTP, SSE and graphql-ws. */
   graphqlPath: string;
+  /** Limits that depend on variables; over graphql-ws a refusal is the operation's `error` message. Default: none. */
+  checkOperation?: CheckOperation;
   /** The hub sharing one execution between identical graphql-ws subscriptions. Default: a new one. */
   subscriptions?: SharedSubscriptions;
   /** How errors reach clients (masked in production, credentials redacted); also hides close reasons in production. */
@@ -116,6 +119,23 @@ class SocketSink implements MemberSink {
     if (socket.readyState === socket.OPEN) socket.send(text, done);
     else done();
   }
+}
+
+/** Why a graphql-ws operation may not run: its document's errors (cached), else the limit its variables break. */
+function refusal(
+  entry: CachedDocument,
+  params: SubscribePayload,
+  check: CheckOperation | undefined,
+): readonly GraphQLError[] {
+  if (entry.document === null || entry.errors.length > 0) return entry.errors;
+  const { schema, document } = entry;
+  const error = check?.({
+    schema,
+    document,
+    operationName: params.operationName,
+    variableValues: params.variables,
+  });
+  return error ? [error] : [];
 }
 
 /**
@@ -317,14 +337,16 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
       // Queries, mutations and operations that are not valid subscriptions (their errors are sent as graphql-ws does).
       onSubscribe: (ctx, _id, params) => {
-        const { errors } = cachedDocument(ctx, params);
+        const errors = refusal(cachedDocument(ctx, params), params, options.checkOperation);
         return errors.length > 0 ? errors : ownExecution(ctx, params);
       },
     },
     // Subscriptions: every client with the same document, operation and variables shares one execution.
     take: (ctx, id, params, ended) => {
-      const { schema, document, errors } = cachedDocument(ctx, params);
-      if (document === null || errors.length > 0) return null;
+      const entry = cachedDocument(ctx, params);
+      const { schema, document } = entry;
+      // Refused: graphql-ws's onSubscribe sends the `error` message.
+      if (document === null || refusal(entry, params, options.checkOperation).length > 0) return null;
       const operation = getOperationAST(document, params.operationName);
       if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return null;
       const variables = params.variables ?? null;

@@ -94,11 +94,13 @@ function unwrap<T>(connection: Connection<{ node: T }>): Connection<T> {
  */
 async function associatedConnection<T>(
   namespace: string,
-  associated: Associated[],
+  readAssociations: () => Promise<Associated[]>,
   loader: DataLoader<string, T | null>,
   args: PageArgs,
 ): Promise<Connection<T>> {
+  // A page size out of range is refused before the associations are read.
   const first = pageSize(args.first, MAX_PAGE_SIZE);
+  const associated = await readAssociations();
   let start = 0;
   if (args.after) {
     const id = decodeCursor(namespace, args.after);
@@ -183,8 +185,12 @@ export const hubspotResolvers: Resolvers = {
       return primary === undefined ? null : hubspotOf(ctx).loaders.company.load(primary.id);
     },
     async deals(c, args, ctx) {
-      const ids = await associations(ctx, 'contacts', 'deals', c.id);
-      return associatedConnection(`crm-contact-${c.id}-deals`, ids, hubspotOf(ctx).loaders.deal, args);
+      return associatedConnection(
+        `crm-contact-${c.id}-deals`,
+        () => associations(ctx, 'contacts', 'deals', c.id),
+        hubspotOf(ctx).loaders.deal,
+        args,
+      );
     },
   },
   CrmCompany: {
@@ -194,12 +200,20 @@ export const hubspotResolvers: Resolvers = {
     createdAt: (c) => iso(c.createdAt),
     updatedAt: (c) => iso(c.updatedAt),
     async contacts(c, args, ctx) {
-      const ids = await associations(ctx, 'companies', 'contacts', c.id);
-      return associatedConnection(`crm-company-${c.id}-contacts`, ids, hubspotOf(ctx).loaders.contact, args);
+      return associatedConnection(
+        `crm-company-${c.id}-contacts`,
+        () => associations(ctx, 'companies', 'contacts', c.id),
+        hubspotOf(ctx).loaders.contact,
+        args,
+      );
     },
     async deals(c, args, ctx) {
-      const ids = await associations(ctx, 'companies', 'deals', c.id);
-      return associatedConnection(`crm-company-${c.id}-deals`, ids, hubspotOf(ctx).loaders.deal, args);
+      return associatedConnection(
+        `crm-company-${c.id}-deals`,
+        () => associations(ctx, 'companies', 'deals', c.id),
+        hubspotOf(ctx).loaders.deal,
+        args,
+      );
     },
   },
   CrmDeal: {
@@ -214,8 +228,12 @@ export const hubspotResolvers: Resolvers = {
     createdAt: (d) => iso(d.createdAt),
     updatedAt: (d) => iso(d.updatedAt),
     async contacts(d, args, ctx) {
-      const ids = await associations(ctx, 'deals', 'contacts', d.id);
-      return associatedConnection(`crm-deal-${d.id}-contacts`, ids, hubspotOf(ctx).loaders.contact, args);
+      return associatedConnection(
+        `crm-deal-${d.id}-contacts`,
+        () => associations(ctx, 'deals', 'contacts', d.id),
+        hubspotOf(ctx).loaders.contact,
+        args,
+      );
     },
     async company(d, _args, ctx) {
       const primary = primaryOf(await associations(ctx, 'deals', 'companies', d.id));

@@ -82,12 +82,14 @@ export type BillingCustomer = Node & {
   delinquent: Scalars['Boolean']['output'];
   email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** The customer's invoices, newest first. `first` is 1 to 100 (default 20). */
   invoices: InvoiceConnection;
   metadata: Scalars['JSON']['output'];
   name: Maybe<Scalars['String']['output']>;
   phone: Maybe<Scalars['String']['output']>;
   /** Stripe customer id (`cus_...`). */
   sourceId: Scalars['ID']['output'];
+  /** The customer's subscriptions, newest first. `first` is 1 to 100 (default 20). */
   subscriptions: BillingSubscriptionConnection;
 };
 
@@ -317,11 +319,11 @@ export type Customer = Node & {
   /** Lower-cased email: the key that joins the sources. */
   email: Scalars['String']['output'];
   id: Scalars['ID']['output'];
-  /** Shortcut to `billing.invoices` (null without a billing customer). */
+  /** Shortcut to `billing.invoices` (null without a billing customer). `first` is 1 to 100 (default 20). */
   invoices: Maybe<InvoiceConnection>;
   /** The person's name, as the first source that knows it says (product, CRM, billing, commerce, support). */
   name: Maybe<Scalars['String']['output']>;
-  /** Shortcut to `billing.subscriptions` (null without a billing customer). */
+  /** Shortcut to `billing.subscriptions` (null without a billing customer). `first` is 1 to 100 (default 20). */
   subscriptions: Maybe<BillingSubscriptionConnection>;
   /** Support: the Zendesk user, with tickets. */
   support: Maybe<SupportUser>;
@@ -392,7 +394,7 @@ export type EventEdge = {
   node: Event;
 };
 
-/** Which events to return. An absent or empty list matches everything. */
+/** Which events to return. An absent or empty list matches everything; each list holds at most 100 items. */
 export type EventFilter = {
   /** Emails of the person events are about (`subject.email`), case-insensitive. */
   emails?: InputMaybe<Array<Scalars['String']['input']>>;
@@ -618,7 +620,7 @@ export type Query = {
   latestEventCursor: Scalars['String']['output'];
   /** The object with this global id, or null. */
   node: Maybe<Node>;
-  /** The objects with these global ids, in the same order; null for each one not found. */
+  /** The objects with these global ids (at most 100), in the same order; null for each one not found. */
   nodes: Array<Maybe<Node>>;
   /** An order by id, or null. */
   order: Maybe<Order>;
