@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { apiKeysSetting } from './auth/api-keys.ts';
+import { authProblems, jwksUrlSetting, jwtSecretSetting } from './auth/auth-config.ts';
 import type { Connector } from './connector.ts';
+import { modeProblems } from './production-mode.ts';
 
-const bool = (name: string, fallback: boolean) =>
+/** A 1/0 flag; `fallback` when unset (undefined: the default depends on other settings, see its resolver). */
+const bool = <F extends boolean | undefined>(name: string, fallback: F) =>
   z
     .string()
     .trim()
@@ -15,7 +19,7 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
-const int = (min: number, max: number, fallback: number) =>
+const int = <F extends number | undefined>(min: number, max: number, fallback: F) =>
   z
     .string()
     .trim()
@@ -137,10 +141,45 @@ export const CoreConfig = z.object({
   MAX_QUERY_ALIASES: int(0, 10_000, 200),
   /** Most tokens in one operation's text. Default 5000. */
   MAX_QUERY_TOKENS: int(10, 1_000_000, 5000),
-  /** Serve GraphiQL at /graphql. Default 1. */
-  GRAPHIQL: bool('GRAPHIQL', true),
-  /** Transport GraphiQL uses for subscriptions: `ws` (graphql-ws, default) or `sse`. */
-  GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).default('ws'),
+  /** Serve GraphiQL at /graphql. Default: 1 in development, 0 in production (`graphiqlEnabled`). */
+  GRAPHIQL: bool('GRAPHIQL', undefined),
+  /**
+   * Transport GraphiQL uses for subscriptions: `ws` (graphql-ws) or `sse`. Default `ws`,
+   * or `sse` when clients must authenticate (GraphiQL sends its headers over HTTP only).
+   */
+  GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).optional(),
+  /** Answer introspection queries (`__schema`, `__type`). Default: 1 in development, 0 in production (`introspectionEnabled`). */
+  INTROSPECTION: bool('INTROSPECTION', undefined),
+  /**
+   * Accepted client API keys, `key:scope,scope;key:*;key` (a key alone gets every read scope,
+   * `*` every scope). Keys are kept only as SHA-256 hashes. Default: none.
+   */
+  GATEWAY_API_KEYS: apiKeysSetting,
+  /** The `iss` client JWTs must carry. Default: unset (no JWT). */
+  JWT_ISSUER: z.string().trim().min(1).optional(),
+  /** The `aud` client JWTs must carry. Default: unset. */
+  JWT_AUDIENCE: z.string().trim().min(1).optional(),
+  /** The issuer's JWKS (https, or http on loopback): RS/PS/ES/EdDSA-signed JWTs. Default: unset. */
+  JWT_JWKS_URL: jwksUrlSetting,
+  /** Shared secret of HS256-signed JWTs, at least 32 bytes. Default: unset. */
+  JWT_SECRET: jwtSecretSetting,
+  /** The JWT claim holding the scopes (space-separated string or array). Default `scope`. */
+  JWT_SCOPES_CLAIM: z
+    .string()
+    .trim()
+    .regex(/^[\w:./-]{1,200}$/, 'must be a claim name (letters, digits, _ : . / -)')
+    .optional(),
+  /**
+   * Let clients without credentials in, with every scope. Default: 1 when no keys and no JWT
+   * are configured outside production; in production it must be said on purpose.
+   */
+  ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', undefined),
+  /**
+   * Operations (HTTP requests and graphql-ws operations) per minute per API key, JWT subject
+   * or anonymous client IP, counted in this instance's memory; 0: no limit.
+   * Default: 600 in production, 0 otherwise (`rateLimitPerMinute`).
+   */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000, undefined),
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 
@@ -182,6 +221,7 @@ function describe(error: z.ZodError, env: Readonly<Record<string, string | undef
 /** Never echo a whole credential into logs, nor the password of a URL. */
 function secretSafe(name: string, value: string): string {
   if (name.endsWith('_URL')) return value.replace(/\/\/[^/@]*@/, '//…@');
+  if (name === 'GATEWAY_API_KEYS') return '…';
   return /KEY|SECRET|TOKEN|PASSWORD/.test(name) && value.length > 8 ? `${value.slice(0, 8)}…` : value;
 }
 
@@ -212,6 +252,7 @@ export function loadConfig(
       `CUSTOMER_DIRECTORY (CUSTOMER_DIRECTORY=${JSON.stringify(directory)}): no source of that name lists customers. Fix: set it to one of ${listing.join(', ')}, or unset it.`,
     );
   }
+  if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Principal } from './auth/principal.ts';
+import { SourceAccess } from './auth/source-access.ts';
 import type { SourceScope } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { ErrorCode, GatewayError } from './errors.ts';
@@ -16,10 +18,15 @@ export interface ContextFactoryOptions {
   shutdown: AbortSignal;
 }
 
-/** Builds the per-request context: deadline, cancellation, and lazily created connector scopes. */
+/**
+ * Builds the per-request context: deadline, cancellation, the principal, and
+ * lazily created connector scopes. Every source access goes through
+ * `source(name)`, so that is where the principal's scopes are enforced.
+ */
 export function createContextFactory(options: ContextFactoryOptions) {
   const byName = new Map(options.sources.map((s) => [s.name, s]));
-  return (request: Request | undefined): GatewayContext => {
+  const access = new SourceAccess(options.sources);
+  return (request: Request | undefined, principal: Principal): GatewayContext => {
     const requestId = request?.headers.get('x-request-id') ?? randomUUID();
     const signal = request?.signal;
     let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
@@ -31,8 +38,11 @@ export function createContextFactory(options: ContextFactoryOptions) {
       },
       signal,
       closing: options.shutdown,
-      log: options.log.child({ requestId }),
+      log: options.log.child({ requestId, principal: principal.id }),
       events: options.events,
+      principal,
+      mayRead: (source) => access.mayRead(principal, source),
+      readableSources: () => access.readable(principal),
       renew() {
         call = { deadline: Date.now() + options.requestTimeoutMs, signal };
         scopes = new Map();
@@ -40,6 +50,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       source<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
         let scope = scopes.get(name);
         if (!scope) {
+          if (!access.mayRead(principal, name)) throw access.forbidden(name);
           const source = byName.get(name);
           if (!source || source.mode === 'off' || source.client === null) {
             const title = source?.connector.provider.title ?? name;

@@ -8,6 +8,9 @@ import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuth } from './auth/create-auth.ts';
+import { NOBODY } from './auth/principal.ts';
+import type { Principal } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import { createContextFactory } from './context-factory.ts';
@@ -22,6 +25,8 @@ import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { renderLocalGraphiQL } from './graphiql.ts';
+import { useDisableIntrospection } from './disable-introspection.ts';
+import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -112,22 +117,26 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
   });
+  const auth = createAuth(core, GRAPHQL_PATH);
 
   const yoga = createYoga({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: core.GRAPHIQL
+    graphiql: graphiqlEnabled(core)
       ? {
           title: 'Switchyard',
-          subscriptionsProtocol: core.GRAPHIQL_SUBSCRIPTIONS === 'ws' ? 'WS' : 'SSE',
-          defaultQuery: DEFAULT_QUERY,
+          subscriptionsProtocol: graphiqlSubscriptions(core) === 'ws' ? 'WS' : 'SSE',
+          defaultQuery: (auth.authenticator.required ? AUTH_HINT : '') + DEFAULT_QUERY,
         }
       : false,
     renderGraphiQL: renderLocalGraphiQL,
     // Limits on what one operation may ask for, checked before anything runs: a single query must not
     // be able to fan out into an unbounded number of upstream calls.
     plugins: [
+      // First: who is asking, and whether they are within their rate budget, before the body is read.
+      auth.http.plugin,
+      ...(introspectionEnabled(core) ? [] : [useDisableIntrospection()]),
       maxTokensPlugin({ n: core.MAX_QUERY_TOKENS, onReject: [asBadUserInput] }),
       maxDepthPlugin({
         n: core.MAX_QUERY_DEPTH,
@@ -149,7 +158,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       warn: (...args) => log.warn(args.map(String).join(' ')),
       error: (...args) => log.error(args.map(String).join(' ')),
     },
-    context: ({ request }: { request?: Request }) => contextFactory(request),
+    // Over HTTP the auth plugin found the principal; over graphql-ws the server passes the socket's.
+    context: ({ request, principal }: { request?: Request; principal?: Principal }) =>
+      contextFactory(request, principal ?? auth.http.principalOf(request) ?? NOBODY),
   });
 
   const http = createHttpServer({
@@ -159,6 +170,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     webhookMaxBytes: core.WEBHOOK_MAX_BYTES,
     graphqlPath: GRAPHQL_PATH,
+    sockets: auth.sockets,
   });
 
   let demo: DemoClock | null = null;
@@ -236,6 +248,11 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
   }
   return events;
 }
+
+const AUTH_HINT = `# This gateway needs credentials: open "Headers" below and enter
+# {"Authorization": "Bearer <your API key or JWT>"}
+#
+`;
 
 const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
 #

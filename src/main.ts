@@ -1,7 +1,9 @@
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import type { Config, CoreConfig } from './config.ts';
+import { anonymousAllowed, jwtOptions } from './auth/auth-config.ts';
 import type { EventLog } from './events/log.ts';
+import { graphiqlEnabled, rateLimitPerMinute } from './production-mode.ts';
 import { createGateway, GRAPHQL_PATH } from './gateway.ts';
 import { createLogger } from './logger.ts';
 import type { Source } from './sources.ts';
@@ -30,6 +32,19 @@ function describeEventLog(events: EventLog, core: CoreConfig): string {
   return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events${age})${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
 }
 
+function describeClientAuth(core: CoreConfig): string {
+  const jwt = jwtOptions(core);
+  const ways = [
+    ...(core.GATEWAY_API_KEYS.length > 0 ? [`${core.GATEWAY_API_KEYS.length} API key(s)`] : []),
+    ...(jwt === null ? [] : [`JWT from ${jwt.issuer}`]),
+  ];
+  const access = anonymousAllowed(core)
+    ? 'open: no credentials needed, every scope (set GATEWAY_API_KEYS to require them)'
+    : `authenticate with ${ways.join(' or ')}`;
+  const limit = rateLimitPerMinute(core);
+  return `${access}; rate limit ${limit > 0 ? `${limit} operations/min per client` : 'off'}`;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -47,7 +62,8 @@ async function main(): Promise<void> {
   const core = config.core;
   const lines = [
     '',
-    `Switchyard is up: ${url}${GRAPHQL_PATH}${core.GRAPHIQL ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `Switchyard is up: ${url}${GRAPHQL_PATH}${graphiqlEnabled(core) ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `  clients: ${describeClientAuth(core)}`,
     `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
     `  health ${url}/healthz   readiness ${url}/readyz`,
     '  sources:',

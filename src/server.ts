@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { Principal } from './auth/principal.ts';
+import { scopeKey } from './auth/scopes.ts';
+import type { SocketAuth } from './auth/ws-auth.ts';
 import type { WebhookRequest } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { WebhookError } from './connector.ts';
@@ -28,7 +31,7 @@ import type { SocketContext } from './subscriptions/ws-transport.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
-  yoga: YogaServerInstance<{ request?: Request }, GatewayContext>;
+  yoga: YogaServerInstance<{ request?: Request; principal?: Principal }, GatewayContext>;
   sources: readonly Source[];
   events: EventLog;
   log: Logger;
@@ -38,6 +41,8 @@ export interface HttpServerOptions {
   graphqlPath: string;
   /** The hub sharing one execution between identical graphql-ws subscriptions. Default: a new one. */
   subscriptions?: SharedSubscriptions;
+  /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
+  sockets: SocketAuth;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -192,7 +197,19 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+    wsServer.handleUpgrade(req, socket, head, (ws) => {
+      options.sockets.upgraded(ws, req);
+      wsServer.emit('connection', ws, req);
+    });
+  });
+
+  /** What yoga's context function gets for a graphql-ws operation: the socket's principal, no request. */
+  const serverContextOf = (ctx: SocketContext, params: SubscribePayload) => ({
+    ...ctx,
+    req: ctx.extra.request,
+    socket: ctx.extra.socket,
+    params,
+    principal: options.sockets.principalOf(ctx.extra.socket),
   });
 
   interface RootValue {
@@ -205,7 +222,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ctx: SocketContext,
     params: SubscribePayload,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
-    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     const document = enveloped.parse(params.query) as DocumentNode;
     const contextValue: unknown = await enveloped.contextFactory();
@@ -229,7 +246,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   function cachedDocument(ctx: SocketContext, params: SubscribePayload): CachedDocument {
     const hit = documents.get(params.query);
     if (hit) return hit;
-    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     let entry: CachedDocument;
     try {
@@ -249,8 +266,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     graphqlWs: {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      onConnect: options.sockets.onConnect,
       // Queries, mutations and operations that are not valid subscriptions (their errors are sent as graphql-ws does).
       onSubscribe: (ctx, _id, params) => {
+        const limited = options.sockets.spend(ctx.extra.socket);
+        if (limited) return [limited];
         const { errors } = cachedDocument(ctx, params);
         return errors.length > 0 ? errors : ownExecution(ctx, params);
       },
@@ -262,13 +282,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const operation = getOperationAST(document, params.operationName);
       if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) return null;
       const variables = params.variables ?? null;
+      // Over budget: left to graphql-ws, whose onSubscribe answers with the RATE_LIMITED error.
+      if (options.sockets.spend(ctx.extra.socket) !== null) return null;
+      const principal = options.sockets.principalOf(ctx.extra.socket);
       const start = async (signal: AbortSignal) => {
-        const enveloped = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
+        const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
         const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
         // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
         contextValue.signal ??= signal;
@@ -281,7 +299,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         }) as unknown;
       };
       return subscriptions.join({
-        key: groupKey(params.query, params.operationName, variables),
+        // Principals with different scopes see different data: they never share an execution.
+        key: groupKey(params.query, params.operationName, variables, scopeKey(principal.scopes)),
         id,
         sink: new SocketSink(ctx.extra.socket),
         start,
