@@ -37,6 +37,11 @@ export class RateLimiter {
     this.#perMs = options.perMinute / 60_000;
   }
 
+  /** Clients with a bucket now (for metrics and tests). */
+  get size(): number {
+    return this.#buckets.size;
+  }
+
   get enabled(): boolean {
     return this.perMinute > 0;
   }
