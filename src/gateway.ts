@@ -24,7 +24,7 @@ import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
+import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
 import { useDisableIntrospection } from './disable-introspection.ts';
 import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { createHttpServer } from './server.ts';
@@ -124,11 +124,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: graphiqlEnabled(core)
-      ? {
-          title: 'Switchyard',
-          subscriptionsProtocol: graphiqlSubscriptions(core) === 'ws' ? 'WS' : 'SSE',
-          defaultQuery: (auth.authenticator.required ? AUTH_HINT : '') + DEFAULT_QUERY,
-        }
+      ? graphiqlOptions({
+          subscriptions: graphiqlSubscriptions(core),
+          query: DEFAULT_QUERY,
+          authRequired: auth.authenticator.required,
+        })
       : false,
     renderGraphiQL: renderLocalGraphiQL,
     // Limits on what one operation may ask for, checked before anything runs: a single query must not
@@ -248,11 +248,6 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
   }
   return events;
 }
-
-const AUTH_HINT = `# This gateway needs credentials: open "Headers" below and enter
-# {"Authorization": "Bearer <your API key or JWT>"}
-#
-`;
 
 const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
 #
