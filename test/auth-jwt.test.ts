@@ -50,9 +50,16 @@ describe('JWT with a shared secret (HS256)', () => {
   const refused = (message: string) => ({ ok: false, message });
 
   it('accepts a valid token, with its scopes from the scope claim', async () => {
-    expect(await check(await hs256(base()))).toEqual({
+    const claims = { ...base(), exp: 2_000_000_000 };
+    expect(await check(await hs256(claims))).toEqual({
       ok: true,
-      principal: { id: 'jwt:svc-reporting', kind: 'jwt', scopes: new Set(['billing', 'crm']) },
+      principal: {
+        id: 'jwt:svc-reporting',
+        kind: 'jwt',
+        scopes: new Set(['billing', 'crm']),
+        // Until exp plus the tolerated skew.
+        expiresAt: 2_000_000_005_000,
+      },
     });
     // Unknown scopes (an identity provider's own) are ignored; `*` is not a scope in a token.
     const other = await check(await hs256({ ...base(), scope: 'openid billing * admin' }));
@@ -222,6 +229,20 @@ describe('JWT with a JWKS', () => {
       const good = wsClient(t.url, { authorization: bearer(token) });
       await good.acked;
       await good.client.dispose();
+    });
+
+    it('closes a graphql-ws connection with 4401 when its token expires', async () => {
+      // Expired 4 s ago: still within the 5 s of tolerated skew, so accepted, and cut off about a second later.
+      const token = await rs256({ ...base(), exp: now() - 4 });
+      const socket = wsClient(t.url, { authorization: bearer(token) });
+      await socket.acked;
+      const started = Date.now();
+      expect(await socket.closed).toEqual({
+        code: 4401,
+        reason: 'Unauthorized: the token has expired; reconnect with a new one',
+      });
+      expect(Date.now() - started).toBeLessThan(3000);
+      await socket.client.dispose();
     });
   });
 });

@@ -84,6 +84,8 @@ export class JwtVerifier {
       id: `jwt:${String(payload.sub).slice(0, 200)}`,
       kind: 'jwt',
       scopes: scopesOf(payload[this.#claim]),
+      // As tolerant as the check above, so a token accepted within the skew is not cut off at once.
+      expiresAt: (Number(payload.exp) + CLOCK_TOLERANCE_S) * 1000,
     };
   }
 }

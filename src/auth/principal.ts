@@ -13,6 +13,8 @@ export interface Principal {
   readonly id: string;
   readonly kind: 'key' | 'jwt' | 'anonymous';
   readonly scopes: ReadonlySet<Scope>;
+  /** When the credentials stop being valid (a JWT's `exp`, epoch ms); absent: they do not expire. */
+  readonly expiresAt?: number;
 }
 
 /** The principal of an unauthenticated client where the gateway lets one in (development without keys, `ALLOW_ANONYMOUS=1`): every scope. */

@@ -30,12 +30,29 @@ function reason(text: string, fallback: string): string {
   return Buffer.byteLength(text) <= MAX_CLOSE_REASON ? text : fallback;
 }
 
+/** Longest delay a timer takes (about 24.8 days); a later expiry is checked again then. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A socket authenticated with a token that expires is closed with 4401 when it does. */
+function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
+  const timer = setTimeout(
+    () => {
+      if (Date.now() < expiresAt) closeAtExpiry(socket, expiresAt);
+      else
+        socket.close(CloseCode.Unauthorized, 'Unauthorized: the token has expired; reconnect with a new one');
+    },
+    Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS),
+  );
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /**
  * Authentication and the rate budget of graphql-ws connections. A client sends
  * `{"authorization": "Bearer <API key or JWT>"}` in its `connection_init`
  * payload, or an `Authorization` header with the upgrade request. Without
  * valid credentials the socket is closed with 4401; authenticated without any
- * read scope, with 4403. Each operation spends one of the principal's budget;
+ * read scope, with 4403; authenticated with a JWT, with 4401 when the token expires. Each operation spends one of the principal's budget;
  * one over budget gets an `error` message (RATE_LIMITED) and the socket stays open.
  */
 export class SocketAuth {
@@ -86,6 +103,8 @@ export class SocketAuth {
     if (!hasAnyReadScope(outcome.principal.scopes)) return false;
     state.principal = outcome.principal;
     state.limitKey = rateLimitKey(outcome.principal, state.ip);
+    const expiresAt = outcome.principal.expiresAt;
+    if (expiresAt !== undefined) closeAtExpiry(socket, expiresAt);
     return true;
   };
 
