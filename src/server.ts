@@ -89,6 +89,12 @@ class SocketSink implements MemberSink {
   }
 }
 
+/** What yoga's context function gets for a graphql-ws operation: the socket's principal, no request. */
+function serverContextOf(sockets: SocketAuth, ctx: SocketContext, params: SubscribePayload) {
+  const socket = ctx.extra.socket;
+  return { ...ctx, req: ctx.extra.request, socket, params, principal: sockets.principalOf(socket) };
+}
+
 /**
  * One HTTP server carrying everything: GraphQL over HTTP and SSE (yoga),
  * graphql-ws on the same path, webhook ingress, health and readiness.
@@ -203,15 +209,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     });
   });
 
-  /** What yoga's context function gets for a graphql-ws operation: the socket's principal, no request. */
-  const serverContextOf = (ctx: SocketContext, params: SubscribePayload) => ({
-    ...ctx,
-    req: ctx.extra.request,
-    socket: ctx.extra.socket,
-    params,
-    principal: options.sockets.principalOf(ctx.extra.socket),
-  });
-
   interface RootValue {
     execute: (args: ExecutionArgs) => unknown;
     subscribe: (args: ExecutionArgs) => unknown;
@@ -222,7 +219,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ctx: SocketContext,
     params: SubscribePayload,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
-    const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
+    const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     const document = enveloped.parse(params.query) as DocumentNode;
     const contextValue: unknown = await enveloped.contextFactory();
@@ -246,7 +243,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   function cachedDocument(ctx: SocketContext, params: SubscribePayload): CachedDocument {
     const hit = documents.get(params.query);
     if (hit) return hit;
-    const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
+    const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     let entry: CachedDocument;
     try {
@@ -286,7 +283,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       if (options.sockets.spend(ctx.extra.socket) !== null) return null;
       const principal = options.sockets.principalOf(ctx.extra.socket);
       const start = async (signal: AbortSignal) => {
-        const enveloped = yoga.getEnveloped(serverContextOf(ctx, params));
+        const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
         const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
         // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
         contextValue.signal ??= signal;
