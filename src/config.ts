@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { apiKeysSetting } from './auth/api-keys.ts';
-import { authProblems, jwksUrlSetting, jwtSecretSetting } from './auth/auth-config.ts';
+import {
+  authProblems,
+  claimSetting,
+  jwksUrlSetting,
+  jwtSecretSetting,
+  textSetting,
+} from './auth/auth-config.ts';
 import type { Connector } from './connector.ts';
 import { modeProblems } from './production-mode.ts';
 
@@ -156,19 +162,15 @@ export const CoreConfig = z.object({
    */
   GATEWAY_API_KEYS: apiKeysSetting,
   /** The `iss` client JWTs must carry. Default: unset (no JWT). */
-  JWT_ISSUER: z.string().trim().min(1).optional(),
+  JWT_ISSUER: textSetting,
   /** The `aud` client JWTs must carry. Default: unset. */
-  JWT_AUDIENCE: z.string().trim().min(1).optional(),
+  JWT_AUDIENCE: textSetting,
   /** The issuer's JWKS (https, or http on loopback): RS/PS/ES/EdDSA-signed JWTs. Default: unset. */
   JWT_JWKS_URL: jwksUrlSetting,
   /** Shared secret of HS256-signed JWTs, at least 32 bytes. Default: unset. */
   JWT_SECRET: jwtSecretSetting,
   /** The JWT claim holding the scopes (space-separated string or array). Default `scope`. */
-  JWT_SCOPES_CLAIM: z
-    .string()
-    .trim()
-    .regex(/^[\w:./-]{1,200}$/, 'must be a claim name (letters, digits, _ : . / -)')
-    .optional(),
+  JWT_SCOPES_CLAIM: claimSetting,
   /**
    * Let clients without credentials in, with every scope. Default: 1 when no keys and no JWT
    * are configured outside production; in production it must be said on purpose.

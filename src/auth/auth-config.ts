@@ -4,6 +4,27 @@ import type { JwtOptions } from './jwt.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/** A free-text setting (`JWT_ISSUER`, `JWT_AUDIENCE`); empty means unset, as for every variable. */
+export const textSetting = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+/** `JWT_SCOPES_CLAIM`: a claim name, such as `scope`, `scp` or `https://example.com/scopes`. */
+export const claimSetting = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    if (!/^[\w:./-]{1,200}$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a claim name (letters, digits, _ : . / -)' });
+      return z.NEVER;
+    }
+    return v;
+  });
+
 /** `JWT_JWKS_URL`: https, or http on a loopback address (a local issuer, tests). */
 export const jwksUrlSetting = z
   .string()
