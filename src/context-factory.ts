@@ -18,6 +18,20 @@ export interface ContextFactoryOptions {
   shutdown: AbortSignal;
 }
 
+/** Longest delay a timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An SSE subscription of a principal whose credentials expire (a JWT) ends when
+ * they do. Over graphql-ws the socket itself is closed then (several sockets may
+ * share one execution, so its context must not end with one of them).
+ */
+function untilExpiry(shutdown: AbortSignal, request: Request | undefined, principal: Principal): AbortSignal {
+  const left = principal.expiresAt === undefined ? Infinity : principal.expiresAt - Date.now();
+  if (request === undefined || left > MAX_TIMER_MS) return shutdown;
+  return AbortSignal.any([shutdown, AbortSignal.timeout(Math.max(0, left))]);
+}
+
 /**
  * Builds the per-request context: deadline, cancellation, the principal, and
  * lazily created connector scopes. Every source access goes through
@@ -31,13 +45,17 @@ export function createContextFactory(options: ContextFactoryOptions) {
     const signal = request?.signal;
     let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
     let scopes = new Map<string, SourceScope<unknown, unknown>>();
+    let closing: AbortSignal | undefined;
     return {
       requestId,
       get deadline() {
         return call.deadline;
       },
       signal,
-      closing: options.shutdown,
+      // Read by subscriptions only, so the expiry timer exists only for them.
+      get closing() {
+        return (closing ??= untilExpiry(options.shutdown, request, principal));
+      },
       log: options.log.child({ requestId, principal: principal.id }),
       events: options.events,
       principal,

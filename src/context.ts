@@ -10,8 +10,11 @@ export interface GatewayContext {
   readonly deadline: number;
   /** Aborted when the client goes away; passed to upstream calls. */
   signal: AbortSignal | undefined;
-  /** Aborted when the gateway shuts down: long-lived operations (subscriptions) end with it. */
-  closing: AbortSignal;
+  /**
+   * Aborted when the gateway shuts down, or (over HTTP/SSE) when the principal's
+   * credentials expire: long-lived operations (subscriptions) end with it.
+   */
+  readonly closing: AbortSignal;
   log: Logger;
   events: EventLog;
   /** Who is asking: the authenticated API key or JWT subject, or the anonymous principal. */

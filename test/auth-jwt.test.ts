@@ -231,6 +231,25 @@ describe('JWT with a JWKS', () => {
       await good.client.dispose();
     });
 
+    it('ends an SSE subscription when its token expires', async () => {
+      const token = await rs256({ ...base(), exp: now() - 4 });
+      const response = await fetch(`${t.url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          authorization: bearer(token),
+        },
+        body: JSON.stringify({ query: 'subscription { heartbeat(intervalMs: 200) { tick } }' }),
+      });
+      expect(response.status).toBe(200);
+      const started = Date.now();
+      const text = await response.text();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(text).toContain('"tick":1');
+      expect(text).toContain('event: complete');
+    });
+
     it('closes a graphql-ws connection with 4401 when its token expires', async () => {
       // Expired 4 s ago: still within the 5 s of tolerated skew, so accepted, and cut off about a second later.
       const token = await rs256({ ...base(), exp: now() - 4 });
