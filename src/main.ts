@@ -35,7 +35,9 @@ function describeEventLog(events: EventLog, core: CoreConfig): string {
 function describeClientAuth(core: CoreConfig): string {
   const jwt = jwtOptions(core);
   const ways = [
-    ...(core.GATEWAY_API_KEYS.length > 0 ? [`${core.GATEWAY_API_KEYS.length} API key(s)`] : []),
+    ...(core.GATEWAY_API_KEYS.length > 0
+      ? [`${core.GATEWAY_API_KEYS.length} API key${core.GATEWAY_API_KEYS.length === 1 ? '' : 's'}`]
+      : []),
     ...(jwt === null ? [] : [`JWT from ${jwt.issuer}`]),
   ];
   const access = anonymousAllowed(core)
