@@ -117,7 +117,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
   });
-  const auth = createAuth(core, GRAPHQL_PATH);
+  const auth = createAuth(core);
 
   const yoga = createYoga({
     schema,

@@ -118,6 +118,17 @@ describe('API keys over HTTP', () => {
     });
   });
 
+  it('authenticates every path yoga answers, not only /graphql', async () => {
+    for (const path of ['/graphql/', '//graphql', '/graphql/.', '/./graphql', '/graphql?x=1', '/nothing']) {
+      const response = await fetch(`${t.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ gateway { version } }' }),
+      });
+      expect([path, response.status]).toEqual([path, 401]);
+    }
+  });
+
   it('answers 401 to a wrong key, saying only that it is not valid', async () => {
     for (const authorization of [
       bearer(`${KEYS.billing}x`),

@@ -20,7 +20,7 @@ export interface Auth {
 }
 
 /** Assembles client authentication from the config: API keys, JWT, anonymous access, rate limit. */
-export function createAuth(core: CoreConfig, graphqlPath: string): Auth {
+export function createAuth(core: CoreConfig): Auth {
   const jwt = jwtOptions(core);
   const authenticator = new Authenticator({
     keys: new ApiKeyStore(core.GATEWAY_API_KEYS),
@@ -31,7 +31,7 @@ export function createAuth(core: CoreConfig, graphqlPath: string): Auth {
   return {
     authenticator,
     limiter,
-    http: useClientAuth({ authenticator, limiter, graphqlPath }),
+    http: useClientAuth({ authenticator, limiter }),
     sockets: new SocketAuth(authenticator, limiter),
   };
 }

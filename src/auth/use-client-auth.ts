@@ -10,8 +10,6 @@ import type { RateLimiter } from './rate-limit.ts';
 export interface ClientAuthOptions {
   authenticator: Authenticator;
   limiter: RateLimiter;
-  /** Only requests to this path are GraphQL operations (GraphiQL's page is served before this plugin runs). */
-  graphqlPath: string;
 }
 
 /** The plugin, and how the context factory finds the principal of a request. */
@@ -34,7 +32,7 @@ function refusal(
 }
 
 /**
- * Authenticates every GraphQL request over HTTP and SSE (`Authorization: Bearer
+ * Authenticates every request yoga handles (GraphQL over HTTP and SSE) (`Authorization: Bearer
  * <API key or JWT>`) before its body is read, answering 401 `UNAUTHENTICATED`
  * with `WWW-Authenticate: Bearer`; then spends one operation of the client's
  * rate budget, answering 429 `RATE_LIMITED` with `Retry-After` when it is spent.
@@ -43,9 +41,10 @@ export function useClientAuth(options: ClientAuthOptions): ClientAuth {
   const principals = new WeakMap<Request, Principal>();
   const plugin: Plugin = {
     async onRequest(payload) {
-      const { request, url, serverContext } = payload;
+      const { request, serverContext } = payload;
       const endResponse = (response: Response) => payload.endResponse(response);
-      if (url.pathname !== options.graphqlPath) return;
+      // Every request that reaches yoga, whatever its path: yoga also serves GraphQL at `/graphql/` and
+      // `//graphql`. GraphiQL's page, CORS preflights, health and webhooks are answered before this runs.
       const outcome = await options.authenticator.authenticate(request.headers.get('authorization'));
       if (!outcome.ok) {
         const sent = request.headers.has('authorization');
