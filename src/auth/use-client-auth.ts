@@ -32,10 +32,11 @@ function refusal(
 }
 
 /**
- * Authenticates every request yoga handles (GraphQL over HTTP and SSE) (`Authorization: Bearer
- * <API key or JWT>`) before its body is read, answering 401 `UNAUTHENTICATED`
- * with `WWW-Authenticate: Bearer`; then spends one operation of the client's
- * rate budget, answering 429 `RATE_LIMITED` with `Retry-After` when it is spent.
+ * Authenticates every request yoga handles, GraphQL over HTTP and SSE
+ * (`Authorization: Bearer <API key or JWT>`), before its body is read,
+ * answering 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer`; then spends
+ * one operation of the client's rate budget, answering 429 `RATE_LIMITED` with
+ * `Retry-After` when it is spent.
  */
 export function useClientAuth(options: ClientAuthOptions): ClientAuth {
   const principals = new WeakMap<Request, Principal>();

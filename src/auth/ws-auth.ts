@@ -52,8 +52,9 @@ function closeAtExpiry(socket: WebSocket, expiresAt: number): void {
  * `{"authorization": "Bearer <API key or JWT>"}` in its `connection_init`
  * payload, or an `Authorization` header with the upgrade request. Without
  * valid credentials the socket is closed with 4401; authenticated without any
- * read scope, with 4403; authenticated with a JWT, with 4401 when the token expires. Each operation spends one of the principal's budget;
- * one over budget gets an `error` message (RATE_LIMITED) and the socket stays open.
+ * read scope, with 4403; authenticated with a JWT, with 4401 when the token
+ * expires. Each operation spends one of the principal's rate budget; one over
+ * budget gets an `error` message (RATE_LIMITED) and the socket stays open.
  */
 export class SocketAuth {
   readonly #authenticator: Authenticator;
