@@ -1,4 +1,6 @@
+import { anonymousAllowed, jwtOptions } from './auth/auth-config.ts';
 import type { CoreConfig } from './config.ts';
+import { graphiqlEnabled, rateLimitPerMinute } from './production-mode.ts';
 import type { EventLog } from './events/log.ts';
 import type { Gateway } from './gateway.ts';
 import { GRAPHQL_PATH } from './gateway.ts';
@@ -34,6 +36,22 @@ export function describeEventLog(events: EventLog, core: CoreConfig): string {
   return `redis${where} (last ~${core.REDIS_STREAM_MAXLEN} events${age})${health.ok ? '' : `  NOT READY: ${health.detail}`}`;
 }
 
+/** How clients get in: keys, JWT or open, and the rate limit. */
+export function describeClientAuth(core: CoreConfig): string {
+  const jwt = jwtOptions(core);
+  const ways = [
+    ...(core.GATEWAY_API_KEYS.length > 0
+      ? [`${core.GATEWAY_API_KEYS.length} API key${core.GATEWAY_API_KEYS.length === 1 ? '' : 's'}`]
+      : []),
+    ...(jwt === null ? [] : [`JWT from ${jwt.issuer}`]),
+  ];
+  const access = anonymousAllowed(core)
+    ? 'open: no credentials needed, every scope (set GATEWAY_API_KEYS to require them)'
+    : `authenticate with ${ways.join(' or ')}`;
+  const limit = rateLimitPerMinute(core);
+  return `${access}; rate limit ${limit > 0 ? `${limit} operations/min per client` : 'off'}`;
+}
+
 /**
  * The start-up banner: where the gateway listens, each source's mode and base
  * URL, the event log and the demo clock. No line holds a URL's user or password,
@@ -43,7 +61,8 @@ export function bannerLines(gateway: Gateway, core: CoreConfig, url: string, red
   const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
   const lines = [
     '',
-    `Switchyard is up: ${url}${GRAPHQL_PATH}${core.GRAPHIQL ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `Switchyard is up: ${url}${GRAPHQL_PATH}${graphiqlEnabled(core) ? '  (open it in a browser for GraphiQL)' : ''}`,
+    `  clients: ${describeClientAuth(core)}`,
     `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
     `  health ${url}/healthz   readiness ${url}/readyz`,
     '  sources:',

@@ -1,9 +1,19 @@
 import { z } from 'zod';
+import { apiKeysSetting } from './auth/api-keys.ts';
+import {
+  authProblems,
+  claimSetting,
+  jwksUrlSetting,
+  jwtSecretSetting,
+  textSetting,
+} from './auth/auth-config.ts';
 import type { Connector } from './connector.ts';
 import { maskSetting } from './redact.ts';
 import { parseCorsOrigins } from './http/cors.ts';
+import { modeProblems } from './production-mode.ts';
 
-const bool = (name: string, fallback: boolean) =>
+/** A 1/0 flag; `fallback` when unset (undefined: the default depends on other settings, see its resolver). */
+const bool = <F extends boolean | undefined>(name: string, fallback: F) =>
   z
     .string()
     .trim()
@@ -17,7 +27,7 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
-const int = (min: number, max: number, fallback: number) =>
+const int = <F extends number | undefined>(min: number, max: number, fallback: F) =>
   z
     .string()
     .trim()
@@ -160,10 +170,41 @@ export const CoreConfig = z.object({
   MAX_QUERY_DIRECTIVES: int(0, 10_000, 50),
   /** Most tokens in one operation's text. Default 5000. */
   MAX_QUERY_TOKENS: int(10, 1_000_000, 5000),
-  /** Serve GraphiQL at /graphql. Default 1. */
-  GRAPHIQL: bool('GRAPHIQL', true),
-  /** Transport GraphiQL uses for subscriptions: `ws` (graphql-ws, default) or `sse`. */
-  GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).default('ws'),
+  /** Serve GraphiQL at /graphql. Default: 1 in development, 0 in production (`graphiqlEnabled`). */
+  GRAPHIQL: bool('GRAPHIQL', undefined),
+  /**
+   * Transport GraphiQL uses for subscriptions: `ws` (graphql-ws) or `sse`. Default `ws`,
+   * or `sse` when clients must authenticate (GraphiQL sends its headers over HTTP only).
+   */
+  GRAPHIQL_SUBSCRIPTIONS: z.enum(['ws', 'sse']).optional(),
+  /** Answer introspection queries (`__schema`, `__type`). Default: 1 in development, 0 in production (`introspectionEnabled`). */
+  INTROSPECTION: bool('INTROSPECTION', undefined),
+  /**
+   * Accepted client API keys, `key:scope,scope;key:*;key` (a key alone gets every read scope,
+   * `*` every scope). Keys are kept only as SHA-256 hashes. Default: none.
+   */
+  GATEWAY_API_KEYS: apiKeysSetting,
+  /** The `iss` client JWTs must carry. Default: unset (no JWT). */
+  JWT_ISSUER: textSetting,
+  /** The `aud` client JWTs must carry. Default: unset. */
+  JWT_AUDIENCE: textSetting,
+  /** The issuer's JWKS (https, or http on loopback): RS/PS/ES/EdDSA-signed JWTs. Default: unset. */
+  JWT_JWKS_URL: jwksUrlSetting,
+  /** Shared secret of HS256-signed JWTs, at least 32 bytes. Default: unset. */
+  JWT_SECRET: jwtSecretSetting,
+  /** The JWT claim holding the scopes (space-separated string or array). Default `scope`. */
+  JWT_SCOPES_CLAIM: claimSetting,
+  /**
+   * Let clients without credentials in, with every scope. Default: 1 when no keys and no JWT
+   * are configured outside production; in production it must be said on purpose.
+   */
+  ALLOW_ANONYMOUS: bool('ALLOW_ANONYMOUS', undefined),
+  /**
+   * Operations (HTTP requests and graphql-ws operations) per minute per API key, JWT subject
+   * or anonymous client IP, counted in this instance's memory; 0: no limit.
+   * Default: 600 in production, 0 otherwise (`rateLimitPerMinute`).
+   */
+  RATE_LIMIT_PER_MINUTE: int(0, 1_000_000, undefined),
   /**
    * Largest GraphQL request in bytes: an HTTP body (413 `PAYLOAD_TOO_LARGE` before it is read)
    * or a graphql-ws message (close 1009). Default 1048576 (1 MiB).
@@ -257,6 +298,7 @@ export function loadConfig(
       `HTTP_REQUEST_TIMEOUT_MS (${core.data.HTTP_REQUEST_TIMEOUT_MS}) is shorter than HTTP_HEADERS_TIMEOUT_MS (${core.data.HTTP_HEADERS_TIMEOUT_MS}): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.`,
     );
   }
+  if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Principal } from './auth/principal.ts';
+import { SourceAccess } from './auth/source-access.ts';
 import type { SourceScope } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { ErrorCode, GatewayError } from './errors.ts';
@@ -16,23 +18,49 @@ export interface ContextFactoryOptions {
   shutdown: AbortSignal;
 }
 
-/** Builds the per-request context: deadline, cancellation, and lazily created connector scopes. */
+/** Longest delay a timer takes (about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An SSE subscription of a principal whose credentials expire (a JWT) ends when
+ * they do. Over graphql-ws the socket itself is closed then (several sockets may
+ * share one execution, so its context must not end with one of them).
+ */
+function untilExpiry(shutdown: AbortSignal, request: Request | undefined, principal: Principal): AbortSignal {
+  const left = principal.expiresAt === undefined ? Infinity : principal.expiresAt - Date.now();
+  if (request === undefined || left > MAX_TIMER_MS) return shutdown;
+  return AbortSignal.any([shutdown, AbortSignal.timeout(Math.max(0, left))]);
+}
+
+/**
+ * Builds the per-request context: deadline, cancellation, the principal, and
+ * lazily created connector scopes. Every source access goes through
+ * `source(name)`, so that is where the principal's scopes are enforced.
+ */
 export function createContextFactory(options: ContextFactoryOptions) {
   const byName = new Map(options.sources.map((s) => [s.name, s]));
-  return (request: Request | undefined): GatewayContext => {
+  const access = new SourceAccess(options.sources);
+  return (request: Request | undefined, principal: Principal): GatewayContext => {
     const requestId = request?.headers.get('x-request-id') ?? randomUUID();
     const signal = request?.signal;
     let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
     let scopes = new Map<string, SourceScope<unknown, unknown>>();
+    let closing: AbortSignal | undefined;
     return {
       requestId,
       get deadline() {
         return call.deadline;
       },
       signal,
-      closing: options.shutdown,
-      log: options.log.child({ requestId }),
+      // Read by subscriptions only, so the expiry timer exists only for them.
+      get closing() {
+        return (closing ??= untilExpiry(options.shutdown, request, principal));
+      },
+      log: options.log.child({ requestId, principal: principal.id }),
       events: options.events,
+      principal,
+      mayRead: (source) => access.mayRead(principal, source),
+      readableSources: () => access.readable(principal),
       renew() {
         call = { deadline: Date.now() + options.requestTimeoutMs, signal };
         scopes = new Map();
@@ -40,6 +68,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       source<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
         let scope = scopes.get(name);
         if (!scope) {
+          if (!access.mayRead(principal, name)) throw access.forbidden(name);
           const source = byName.get(name);
           if (!source || source.mode === 'off' || source.client === null) {
             const title = source?.connector.provider.title ?? name;

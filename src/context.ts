@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Principal } from './auth/principal.ts';
 import type { SourceScope } from './connector.ts';
 import type { EventLog } from './events/log.ts';
 
@@ -9,13 +10,23 @@ export interface GatewayContext {
   readonly deadline: number;
   /** Aborted when the client goes away; passed to upstream calls. */
   signal: AbortSignal | undefined;
-  /** Aborted when the gateway shuts down: long-lived operations (subscriptions) end with it. */
-  closing: AbortSignal;
+  /**
+   * Aborted when the gateway shuts down, or (over HTTP/SSE) when the principal's
+   * credentials expire: long-lived operations (subscriptions) end with it.
+   */
+  readonly closing: AbortSignal;
   log: Logger;
   events: EventLog;
+  /** Who is asking: the authenticated API key or JWT subject, or the anonymous principal. */
+  principal: Principal;
+  /** Whether the principal's scopes allow reading `source`. */
+  mayRead(source: string): boolean;
+  /** Every source the principal may read (event feeds are narrowed to these). */
+  readableSources(): readonly string[];
   /**
    * This request's scope of a connector (typed client and DataLoaders, created on
-   * first use). Throws UPSTREAM_UNAVAILABLE when the connector is off.
+   * first use). Throws FORBIDDEN (with `extensions.source`) when the principal may
+   * not read it, UPSTREAM_UNAVAILABLE when the connector is off.
    */
   source<Client, Loaders>(name: string): SourceScope<Client, Loaders>;
   /**

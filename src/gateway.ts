@@ -8,6 +8,9 @@ import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
+import { createAuth } from './auth/create-auth.ts';
+import { NOBODY } from './auth/principal.ts';
+import type { Principal } from './auth/principal.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import { createContextFactory } from './context-factory.ts';
@@ -28,10 +31,12 @@ import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
-import { renderLocalGraphiQL } from './graphiql.ts';
 import { createJsonScalar } from './json-scalar.ts';
 import { createCorsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
+import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
+import { useDisableIntrospection } from './disable-introspection.ts';
+import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -137,6 +142,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
   });
+  const auth = createAuth(core);
 
   const cors = createCorsPolicy({ origins: core.CORS_ORIGINS, production: core.NODE_ENV === 'production' });
   const checkOperation = createOperationLimits({ maxCost: core.MAX_QUERY_COST });
@@ -145,17 +151,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     cors: (request) => cors.yoga(request),
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
-    graphiql: core.GRAPHIQL
-      ? {
-          title: 'Switchyard',
-          subscriptionsProtocol: core.GRAPHIQL_SUBSCRIPTIONS === 'ws' ? 'WS' : 'SSE',
-          defaultQuery: DEFAULT_QUERY,
-        }
+    graphiql: graphiqlEnabled(core)
+      ? graphiqlOptions({
+          subscriptions: graphiqlSubscriptions(core),
+          query: DEFAULT_QUERY,
+          authRequired: auth.authenticator.required,
+        })
       : false,
     renderGraphiQL: renderLocalGraphiQL,
     // Limits on what one operation may ask for, checked before anything runs: a single query must not
     // be able to fan out into an unbounded number of upstream calls.
     plugins: [
+      // First: who is asking, and whether they are within their rate budget, before the body is read.
+      auth.http.plugin,
+      ...(introspectionEnabled(core) ? [] : [useDisableIntrospection()]),
       maxTokensPlugin({ n: core.MAX_QUERY_TOKENS, onReject: [asBadUserInput] }),
       maxDepthPlugin({
         n: core.MAX_QUERY_DEPTH,
@@ -183,7 +192,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         if (!masking.logged(args[0])) log.error(args.map(String).join(' '));
       },
     },
-    context: ({ request }: { request?: Request }) => contextFactory(request),
+    // Over HTTP the auth plugin found the principal; over graphql-ws the server passes the socket's.
+    context: ({ request, principal }: { request?: Request; principal?: Principal }) =>
+      contextFactory(request, principal ?? auth.http.principalOf(request) ?? NOBODY),
   });
 
   const http = createHttpServer({
@@ -207,6 +218,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       requestTimeoutMs: core.HTTP_REQUEST_TIMEOUT_MS,
     },
     checkOperation,
+    sockets: auth.sockets,
   });
 
   let demo: DemoClock | null = null;

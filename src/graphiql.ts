@@ -31,6 +31,36 @@ export function renderLocalGraphiQL(options: GraphiQLOptions): string {
     .replace(/<link rel=icon href=[^>]*>/, '');
 }
 
+const AUTH_HINT = `# This gateway needs credentials: in "Headers" below, replace the placeholder
+# with your key: {"Authorization": "Bearer <your API key or JWT>"}
+#
+`;
+const AUTH_HEADERS = '{\n  "Authorization": "Bearer <your API key or JWT>"\n}';
+
+/**
+ * Options of the GraphiQL page. `query` is the editor's first text; where
+ * clients must authenticate it starts with where the key goes, and the Headers
+ * editor (open) holds a placeholder for it. GraphiQL sends its headers with
+ * every HTTP request, SSE subscriptions included, and keeps them in the
+ * browser's storage, so a key is typed once.
+ */
+export function graphiqlOptions(options: {
+  subscriptions: 'ws' | 'sse';
+  query: string;
+  authRequired: boolean;
+}): GraphiQLOptions {
+  // Yoga's GraphiQL takes its first query from `query` (it ignores `defaultQuery`) and `headers` for new tabs.
+  const page: GraphiQLOptions & { query: string } = {
+    title: 'Switchyard',
+    subscriptionsProtocol: options.subscriptions === 'ws' ? 'WS' : 'SSE',
+    query: options.authRequired ? AUTH_HINT + options.query : options.query,
+    ...(options.authRequired
+      ? { headers: AUTH_HEADERS, defaultEditorToolsVisibility: 'headers' as const }
+      : {}),
+  };
+  return page;
+}
+
 /** Serves one GraphiQL asset; answers false when `path` is not one. */
 export async function serveGraphiQLAsset(path: string, res: ServerResponse): Promise<boolean> {
   const name = path.slice(GRAPHIQL_ASSETS_PATH.length);

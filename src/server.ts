@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { YogaServerInstance } from 'graphql-yoga';
+import type { Principal } from './auth/principal.ts';
+import { scopeKey } from './auth/scopes.ts';
+import type { SocketAuth } from './auth/ws-auth.ts';
 import type { WebhookRequest } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { WebhookError } from './connector.ts';
@@ -36,7 +39,7 @@ import type { SocketContext } from './subscriptions/ws-transport.ts';
 
 /** Options of {@link createHttpServer}. */
 export interface HttpServerOptions {
-  yoga: YogaServerInstance<{ request?: Request }, GatewayContext>;
+  yoga: YogaServerInstance<{ request?: Request; principal?: Principal }, GatewayContext>;
   sources: readonly Source[];
   events: EventLog;
   log: Logger;
@@ -59,6 +62,8 @@ export interface HttpServerOptions {
   /** Limits of WebSocket connections. */
   ws: WebSocketLimits;
   timeouts: HttpTimeouts;
+  /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
+  sockets: SocketAuth;
 }
 
 /** Limits of WebSocket connections (see README, "Limits"). */
@@ -136,6 +141,12 @@ function refusal(
     variableValues: params.variables,
   });
   return error ? [error] : [];
+}
+
+/** What yoga's context function gets for a graphql-ws operation: the socket's principal, no request. */
+function serverContextOf(sockets: SocketAuth, ctx: SocketContext, params: SubscribePayload) {
+  const socket = ctx.extra.socket;
+  return { ...ctx, req: ctx.extra.request, socket, params, principal: sockets.principalOf(socket) };
 }
 
 /**
@@ -275,7 +286,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return;
     }
     if (!admitUpgrade(req, socket)) return;
-    wsServer.handleUpgrade(req, socket, head, (ws) => wsServer.emit('connection', ws, req));
+    wsServer.handleUpgrade(req, socket, head, (ws) => {
+      options.sockets.upgraded(ws, req);
+      wsServer.emit('connection', ws, req);
+    });
   });
 
   interface RootValue {
@@ -288,7 +302,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     ctx: SocketContext,
     params: SubscribePayload,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
-    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     const document = enveloped.parse(params.query) as DocumentNode;
     const contextValue: unknown = await enveloped.contextFactory();
@@ -312,7 +326,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   function cachedDocument(ctx: SocketContext, params: SubscribePayload): CachedDocument {
     const hit = documents.get(params.query);
     if (hit) return hit;
-    const enveloped = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params });
+    const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
     const schema = enveloped.schema as GraphQLSchema;
     let entry: CachedDocument;
     try {
@@ -335,8 +349,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     graphqlWs: {
       execute: (args) => (args.rootValue as RootValue).execute(args) as never,
       subscribe: (args) => (args.rootValue as RootValue).subscribe(args) as never,
+      onConnect: options.sockets.onConnect,
       // Queries, mutations and operations that are not valid subscriptions (their errors are sent as graphql-ws does).
       onSubscribe: (ctx, _id, params) => {
+        const limited = options.sockets.spend(ctx.extra.socket);
+        if (limited) return [limited];
         const errors = refusal(cachedDocument(ctx, params), params, options.checkOperation);
         return errors.length > 0 ? errors : ownExecution(ctx, params);
       },
@@ -352,13 +369,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const variables = params.variables ?? null;
       const refused = heartbeats.claim(ctx, id, heartbeatRate(schema, document, operation, variables));
       if (refused) return refused;
+      // Over budget: left to graphql-ws, whose onSubscribe answers with the RATE_LIMITED error.
+      if (options.sockets.spend(ctx.extra.socket) !== null) return null;
+      const principal = options.sockets.principalOf(ctx.extra.socket);
       const start = async (signal: AbortSignal) => {
-        const enveloped = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
+        const enveloped = yoga.getEnveloped(serverContextOf(options.sockets, ctx, params));
         const contextValue = (await enveloped.contextFactory()) as { signal?: AbortSignal };
         // No request over graphql-ws, so no request signal: the group's ends the execution when its last member leaves.
         contextValue.signal ??= signal;
@@ -371,7 +386,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
         }) as unknown;
       };
       return subscriptions.join({
-        key: groupKey(params.query, params.operationName, variables),
+        // Principals with different scopes see different data: they never share an execution.
+        key: groupKey(params.query, params.operationName, variables, scopeKey(principal.scopes)),
         id,
         sink: new SocketSink(ctx.extra.socket),
         start,

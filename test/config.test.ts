@@ -68,17 +68,25 @@ describe('configuration', () => {
   });
 
   it('never falls into sandbox mode in production by accident', () => {
-    expect(problems({ NODE_ENV: 'production', STRIPE_WEBHOOK_SECRET: 'whsec_abc123' })).toBe(
+    expect(
+      problems({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', STRIPE_WEBHOOK_SECRET: 'whsec_abc123' }),
+    ).toBe(
       [
         'Switchyard cannot start: 1 problem in the environment.',
         '  - SANDBOX (unset, auto): NODE_ENV=production and no source has credentials, so Switchyard would serve the demo data of its built-in emulators and accept webhooks they sign. Fix: set the credentials of the sources you use (STRIPE_API_KEY; APP_BASE_URL and APP_API_KEY; ZENDESK_SUBDOMAIN (or ZENDESK_BASE_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN; HUBSPOT_ACCESS_TOKEN; SHOPIFY_SHOP_DOMAIN (or SHOPIFY_BASE_URL) and SHOPIFY_ACCESS_TOKEN), or SANDBOX=1 to run the emulators on purpose.',
       ].join('\n'),
     );
     // Said on purpose, it runs; with credentials, production is real.
-    expect(sandboxWanted(loadConfig({ NODE_ENV: 'production', SANDBOX: '1' }, connectors), connectors)).toBe(
-      true,
+    expect(
+      sandboxWanted(
+        loadConfig({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', SANDBOX: '1' }, connectors),
+        connectors,
+      ),
+    ).toBe(true);
+    const real = loadConfig(
+      { NODE_ENV: 'production', ALLOW_ANONYMOUS: '1', STRIPE_API_KEY: 'sk_live_abc123' },
+      connectors,
     );
-    const real = loadConfig({ NODE_ENV: 'production', STRIPE_API_KEY: 'sk_live_abc123' }, connectors);
     expect(sandboxWanted(real, connectors)).toBe(false);
   });
 

@@ -287,7 +287,7 @@ describe('every connection documents and enforces its largest `first`', () => {
 describe('in production', () => {
   let prod: TestGateway;
   beforeAll(async () => {
-    prod = await startTestGateway({ NODE_ENV: 'production' });
+    prod = await startTestGateway({ NODE_ENV: 'production', ALLOW_ANONYMOUS: '1' });
   });
   afterAll(() => prod.close());
 

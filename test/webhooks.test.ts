@@ -223,7 +223,7 @@ describe('payloads nested 20,000 levels deep', () => {
     const [result] = await t.gateway.events.append([
       {
         id: 'legacy_deep_1',
-        source: 'legacy',
+        source: 'stripe',
         type: 'legacy.deep',
         occurredAt: new Date().toISOString(),
         subject: null,
@@ -242,7 +242,7 @@ describe('payloads nested 20,000 levels deep', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        query: '{ events(filter: { sources: ["legacy"] }) { edges { node { id data } } } }',
+        query: '{ events(filter: { types: ["legacy.deep"] }) { edges { node { id data } } } }',
       }),
     });
     expect(response.status).toBe(200);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readableEvents } from '../auth/event-access.ts';
 import type { GatewayContext } from '../context.ts';
 import { ErrorCode, GatewayError, badUserInput } from '../errors.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
@@ -75,7 +76,7 @@ export function eventSubscription<Args extends { after?: string | null }, Payloa
     subscribe: async (_parent: unknown, args: Args, ctx: GatewayContext) =>
       deliveries(ctx.events, {
         after: args.after,
-        filter: await filter(args, ctx),
+        filter: readableEvents(ctx, await filter(args, ctx), 'typed'),
         signal: untilClosed(ctx),
       }),
     resolve: (delivery: Delivery, args: Args, ctx: GatewayContext): Payload => {
@@ -99,7 +100,8 @@ export const eventResolvers: Resolvers = {
       const first = pageSize(args.first, MAX_EVENTS_PAGE, 50);
       let events: GatewayEvent[];
       try {
-        events = await ctx.events.read({ after: args.after, limit: first + 1, filter: args.filter });
+        const filter = readableEvents(ctx, args.filter, 'feed');
+        events = await ctx.events.read({ after: args.after, limit: first + 1, filter });
       } catch (error) {
         throw asUserError(error);
       }
@@ -110,7 +112,11 @@ export const eventResolvers: Resolvers = {
   Subscription: {
     events: {
       subscribe: (_parent, args, ctx) =>
-        deliveries(ctx.events, { after: args.after, filter: args.filter, signal: untilClosed(ctx) }),
+        deliveries(ctx.events, {
+          after: args.after,
+          filter: readableEvents(ctx, args.filter, 'feed'),
+          signal: untilClosed(ctx),
+        }),
       resolve: (delivery: Delivery) => {
         if ('event' in delivery) return delivery.event;
         throw delivery.error;

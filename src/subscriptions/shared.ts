@@ -129,15 +129,21 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** The group key of an operation: query text, operation name and variables (in canonical JSON). */
+/**
+ * The group key of an operation: query text, operation name, variables (in
+ * canonical JSON) and `audience`, what decides what the caller may see (the
+ * principal's scopes, see `scopeKey`): callers who may see different data never
+ * share an execution.
+ */
 export function groupKey(
   query: string,
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
+  audience = '',
 ): string {
   // canonical() recurses: variables nested past any input type are not worth a stack overflow to share.
   if (valueDeeperThan(variables, MAX_SHARED_VARIABLES_DEPTH)) return `\u0001unshared\u0001${++unshared}`;
-  return `${operationName ?? ''}\u0000${JSON.stringify(canonical(variables ?? {}))}\u0000${query}`;
+  return `${audience}\u0000${operationName ?? ''}\u0000${JSON.stringify(canonical(variables ?? {}))}\u0000${query}`;
 }
 
 /**

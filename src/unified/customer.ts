@@ -1,7 +1,7 @@
 import type { GraphQLObjectType, GraphQLResolveInfo } from 'graphql';
 import type { CustomerDomain, CustomerPart, SourceScope } from '../connector.ts';
 import type { GatewayContext } from '../context.ts';
-import { badUserInput } from '../errors.ts';
+import { ErrorCode, GatewayError, badUserInput } from '../errors.ts';
 import type { GatewayEvent } from '../events/event.ts';
 import { eventSubscription } from '../events/resolvers.ts';
 import type { Resolvers } from '../generated/resolvers.ts';
@@ -90,9 +90,20 @@ export function createCustomerResolvers(
     };
   }
 
-  /** The customer if any source knows the email; a failing source counts as "may know". */
+  /**
+   * The customer if any source the principal may read knows the email; a failing
+   * source counts as "may know". Sources it may not read are not asked, so
+   * whether they know the person is not revealed.
+   */
   async function find(ctx: GatewayContext, email: string): Promise<CustomerModel | null> {
-    const found = await Promise.allSettled([...parts.keys()].map((domain) => record(ctx, domain, email)));
+    const readable = [...parts].filter(([, entry]) => ctx.mayRead(entry.source.name));
+    if (readable.length === 0 && parts.size > 0) {
+      throw new GatewayError(
+        ErrorCode.FORBIDDEN,
+        'Your credentials may read no part of a customer: that needs a domain scope (billing, crm, support, commerce or app).',
+      );
+    }
+    const found = await Promise.allSettled(readable.map(([domain]) => record(ctx, domain, email)));
     // A failing source may know the person: answer with the customer and let that part carry the error.
     const known = found.some((r) => r.status === 'rejected' || r.value !== null);
     return known ? { email } : null;
