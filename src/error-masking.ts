@@ -132,7 +132,13 @@ export function createErrorMasking(options: ErrorMaskingOptions): ErrorMasking {
 
   function presentResult(result: ExecutionResult, scope: RequestScope): ExecutionResult {
     if (result.errors === undefined) return result;
-    return { ...result, errors: result.errors.map((error) => present(error, scope)) };
+    // No data at all: a request error, the operation never ran. graphql-js gives the ones it finds in
+    // the variables (a string for an Int, a missing required value) no code: they are the client's input.
+    const requestError = result.data === undefined;
+    return {
+      ...result,
+      errors: result.errors.map((error) => present(requestError ? withInputCode(error) : error, scope)),
+    };
   }
 
   const fallbackScope = (): RequestScope => ({ requestId: randomUUID(), log });
@@ -185,6 +191,12 @@ export function createErrorMasking(options: ErrorMaskingOptions): ErrorMasking {
     },
     redact: (text) => redactor.redact(text),
   };
+}
+
+/** `error` with `extensions.code` BAD_USER_INPUT when it is graphql-js's own and carries no code. */
+function withInputCode(error: GraphQLError): GraphQLError {
+  if (typeof error.extensions['code'] === 'string' || !isOwnGraphQLError(error)) return error;
+  return copy(error, error.message, { ...error.extensions, code: ErrorCode.BAD_USER_INPUT });
 }
 
 /** A GraphQL error made by the gateway or by graphql itself, not a wrapped failure of something else. */

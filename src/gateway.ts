@@ -26,6 +26,7 @@ import type { Resolvers } from './generated/resolvers.ts';
 import { useHideSuggestions } from './limits/hide-suggestions.ts';
 import { createOperationLimits } from './limits/operation-limits.ts';
 import { useOperationLimits } from './limits/use-operation-limits.ts';
+import { useKnownOperationTypes } from './limits/known-operation-types.ts';
 import { useValidationStatus } from './limits/use-validation-status.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
@@ -177,6 +178,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       maxDirectivesPlugin({ n: core.MAX_QUERY_DIRECTIVES, onReject: [asBadUserInput] }),
       // List caps and cost, once the variables are known (they may carry the lists).
       useOperationLimits(checkOperation),
+      useKnownOperationTypes(),
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
       masking.plugin,

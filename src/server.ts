@@ -104,6 +104,18 @@ function lowerHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/** `error` with `extensions.code` set to `code` unless it has one: the code yoga gives the same error over HTTP. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  if (typeof error.extensions['code'] === 'string') return error;
+  return new GraphQLError(error.message, {
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
 /** A path segment with its percent-escapes decoded, or null when they are malformed (`%ZZ`, a cut-off UTF-8 sequence). */
 export function decodePathSegment(segment: string): string | null {
   try {
@@ -335,7 +347,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     } catch (error) {
       // A syntax error, or a limit the parser enforces (graphql-armor's token count): the client's `error` message.
       if (!(error instanceof GraphQLError)) throw error;
-      entry = { schema, document: null, errors: [error] };
+      entry = { schema, document: null, errors: [withCode(error, 'GRAPHQL_PARSE_FAILED')] };
     }
     documents.set(params.query, entry);
     return entry;

@@ -71,7 +71,7 @@ describe('the unified Customer', () => {
     });
     const bad = await t.graphql('{ customer(email: "not an email") { email } }');
     expect(bad.errors?.[0]).toMatchObject({
-      message: 'Argument "email" must be an email address; got "not an email".',
+      message: 'Argument "email" must be an email address: got "not an email".',
       extensions: { code: 'BAD_USER_INPUT' },
     });
   });

@@ -1,6 +1,7 @@
 import { GraphQLError, getOperationAST, getVariableValues } from 'graphql';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { ErrorCode } from '../errors.ts';
 
 /**
  * Leaves graphql-js's "Did you mean ...?" out of every error: validation (field,
@@ -49,7 +50,7 @@ function refuseBadVariables(args: ExecutionArgs, stop: (result: ExecutionResult)
       (error) =>
         new GraphQLError(error.message, {
           nodes: error.nodes,
-          extensions: { ...error.extensions, http: { status: 400 } },
+          extensions: { ...error.extensions, code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
         }),
     ),
   });

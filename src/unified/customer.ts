@@ -38,13 +38,22 @@ interface PartSource {
   part: CustomerPart<unknown, unknown>;
 }
 
+/** Longest address SMTP can carry (RFC 5321's 256-octet path less its angle brackets). */
+const MAX_EMAIL_LENGTH = 254;
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The join key of a person: the email trimmed and lower-cased. Refuses, before any upstream
+ * call, what cannot be an address: too long, control or invisible format characters, no `@`.
+ */
 export function normalizeEmail(email: string): string {
+  const refuse = (why: string) =>
+    badUserInput(`Argument "email" must be an email address: ${why}.`, { argument: 'email' });
+  if (email.length > MAX_EMAIL_LENGTH)
+    throw refuse(`at most ${MAX_EMAIL_LENGTH} characters, got ${email.length}`);
+  if (UNPRINTABLE.test(email)) throw refuse('it contains a control or invisible format character');
   const normalized = email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+$/.test(normalized)) {
-    throw badUserInput(`Argument "email" must be an email address; got ${JSON.stringify(email)}.`, {
-      argument: 'email',
-    });
-  }
+  if (!/^[^\s@]+@[^\s@]+$/.test(normalized)) throw refuse(`got ${JSON.stringify(email)}`);
   return normalized;
 }
 
