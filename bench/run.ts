@@ -67,6 +67,9 @@ function startSwitchyard(
     SHUTDOWN_TIMEOUT_MS: '1000',
     // Every subscriber of the bench connects from 127.0.0.1: thousands of WebSockets from one address.
     WS_MAX_CONNECTIONS_PER_CLIENT: '0',
+    // Open, as the peers are, and with no per-client budget: the bench is one client making thousands of calls.
+    ALLOW_ANONYMOUS: '1',
+    RATE_LIMIT_PER_MINUTE: '0',
   };
   if (mode === 'webhooks') {
     Object.assign(env, {

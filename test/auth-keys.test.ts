@@ -5,7 +5,7 @@ import { ApiKeyStore, parseApiKeys } from '../src/auth/api-keys.ts';
 import { Authenticator, MISSING_CREDENTIALS } from '../src/auth/authenticator.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { GATEWAY_API_KEYS, KEYS, bearer, gql } from './helpers/auth.ts';
-import { startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const idOf = (key: string) => `key:${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
@@ -208,19 +208,11 @@ describe('API keys over HTTP', () => {
     expect((await fetch(`${t.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.url}/readyz`)).status).toBe(200);
     const delivery = await t.postStripe(
-      stripeCustomerEvent(`evt_auth_${Date.now()}`, 'customer.updated', {
-        id: 'cus_AuthTest0001',
-        object: 'customer',
-        email: 'auth@example.com',
-        name: 'Auth Test',
-        phone: null,
-        currency: 'usd',
-        balance: 0,
-        delinquent: false,
-        created: 1_767_225_600,
-        livemode: false,
-        metadata: {},
-      }),
+      stripeCustomerEvent(
+        `evt_auth_${Date.now()}`,
+        'customer.updated',
+        stripeCustomer('cus_AuthTest0001', 'auth@example.com', 'Auth Test'),
+      ),
     );
     expect(delivery.status).toBe(200);
   });

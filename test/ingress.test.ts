@@ -340,7 +340,12 @@ describe('handleWebhook', () => {
     });
     expect(response).toEqual({
       status: 503,
-      body: { error: { code: 'EVENT_LOG_UNAVAILABLE', message: 'The event log could not reach Redis.' } },
+      body: {
+        error: {
+          code: 'EVENT_LOG_UNAVAILABLE',
+          message: 'The event log cannot store events right now; nothing was stored. Retry later.',
+        },
+      },
     });
   });
 

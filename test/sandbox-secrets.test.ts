@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { createDemoWorld } from '../src/sandbox/demo-world.ts';
-import { startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const configured = {
@@ -48,19 +48,11 @@ describe('a sandboxed gateway with webhook secrets configured', () => {
   });
 
   it('accepts a delivery the user signed with the configured secret, and refuses another secret', async () => {
-    const body = stripeCustomerEvent(`evt_configured_${Date.now()}`, 'customer.updated', {
-      id: 'cus_Configured0001',
-      object: 'customer',
-      email: 'configured@example.com',
-      name: 'Configured Secret',
-      phone: null,
-      currency: 'usd',
-      balance: 0,
-      delinquent: false,
-      created: 1_767_225_600,
-      livemode: false,
-      metadata: {},
-    });
+    const body = stripeCustomerEvent(
+      `evt_configured_${Date.now()}`,
+      'customer.updated',
+      stripeCustomer('cus_Configured0001', 'configured@example.com', 'Configured Secret'),
+    );
     const refused = await t.postStripe(body, { secret: 'whsec_someoneElsesSecret0000000000' });
     expect(refused.status).toBe(401);
     const accepted = await t.postStripe(body, { secret: configured.STRIPE_WEBHOOK_SECRET });

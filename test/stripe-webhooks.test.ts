@@ -3,23 +3,12 @@ import { describe, expect, it } from 'vitest';
 import type { WebhookRequest } from '../src/connector.ts';
 import { WebhookError } from '../src/connector.ts';
 import { parseStripeEvent, verifyStripeSignature } from '../connectors/stripe/webhooks.ts';
+import { stripeCustomer } from './helpers/gateway.ts';
 
 const secret = 'whsec_test_5f1b2c3d4e5f60718293a4b5c6d7e8f9';
 const stripe = new Stripe('sk_test_unused');
 
-const customer = {
-  id: 'cus_TestCustomer0001',
-  object: 'customer',
-  email: 'alex@example.com',
-  name: 'Alex Rivera',
-  phone: null,
-  currency: 'usd',
-  balance: 0,
-  delinquent: false,
-  created: 1_767_225_600,
-  livemode: false,
-  metadata: {},
-};
+const customer = stripeCustomer('cus_TestCustomer0001', 'alex@example.com', 'Alex Rivera');
 const eventBody = JSON.stringify({
   id: 'evt_1TestEvent000001',
   object: 'event',

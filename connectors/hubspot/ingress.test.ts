@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestGateway, stripeCustomerEvent } from '../../test/helpers/gateway.ts';
+import {
+  collect,
+  startTestGateway,
+  stripeCustomer,
+  stripeCustomerEvent,
+} from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import type { RunningHubSpotSandbox } from './sandbox/index.ts';
 
@@ -298,19 +303,11 @@ describe('bursts', () => {
     expect(received).toHaveLength(3_000);
 
     // The unrelated subscriber is still there: the next Stripe event reaches it.
-    const stripeEvent = stripeCustomerEvent(`evt_after_burst_${Date.now()}`, 'customer.updated', {
-      id: 'cus_AfterBurst0001',
-      object: 'customer',
-      email: 'after.burst@example.com',
-      name: 'After Burst',
-      phone: null,
-      currency: 'usd',
-      balance: 0,
-      delinquent: false,
-      created: 1_767_225_600,
-      livemode: false,
-      metadata: {},
-    });
+    const stripeEvent = stripeCustomerEvent(
+      `evt_after_burst_${Date.now()}`,
+      'customer.updated',
+      stripeCustomer('cus_AfterBurst0001', 'after.burst@example.com', 'After Burst'),
+    );
     expect((await t.postStripe(stripeEvent)).status).toBe(200);
     expect((await unrelated.done).map((r) => r.events.source)).toEqual(['stripe']);
   }, 30_000);

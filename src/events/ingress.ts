@@ -177,7 +177,12 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
     results = await log.append(events, { deliveryKey });
   } catch (error) {
     if (error instanceof EventLogUnavailableError) {
-      return errorResponse({ status: 503, code: 'EVENT_LOG_UNAVAILABLE', message: error.message });
+      // The reason (a Redis host, a timeout) is for operators: /readyz and the logs say it.
+      return errorResponse({
+        status: 503,
+        code: 'EVENT_LOG_UNAVAILABLE',
+        message: 'The event log cannot store events right now; nothing was stored. Retry later.',
+      });
     }
     throw error;
   }

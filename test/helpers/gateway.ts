@@ -143,6 +143,23 @@ export function collect<T>(
   return { done, cancel: () => cancel() };
 }
 
+/** A Stripe customer object as the API returns it, with the given id, email and name. */
+export function stripeCustomer(id: string, email: string, name: string): Record<string, unknown> {
+  return {
+    id,
+    object: 'customer',
+    email,
+    name,
+    phone: null,
+    currency: 'usd',
+    balance: 0,
+    delinquent: false,
+    created: 1_767_225_600,
+    livemode: false,
+    metadata: {},
+  };
+}
+
 /** A Stripe event body, as Stripe sends it, for a customer. */
 export function stripeCustomerEvent(id: string, type: string, customer: Record<string, unknown>): string {
   return JSON.stringify({
