@@ -217,7 +217,7 @@ describe('the demo cadence', () => {
     }
   });
 
-  it('names in the README the spotlight people of the default world', () => {
+  it('has the README name the spotlight people of the default world, and only them in examples', () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
     const named = [...readme.matchAll(/(?:customer|customerChanged)\(email: "([^"]+@[^"]+)"/g)].map(
       (m) => m[1],
@@ -225,6 +225,7 @@ describe('the demo cadence', () => {
     expect(named.length).toBeGreaterThan(0);
     const { spotlight } = createDemoWorld({ seed: 42 });
     for (const email of named) expect(spotlight).toContain(email);
+    for (const email of spotlight) expect(readme).toContain(email);
   });
 });
 
