@@ -64,7 +64,7 @@ export interface GatewayOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Event log to use. Default: in Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set, else in memory; sized by the config. */
   events?: EventLog;
-  /** Unix seconds the demo world starts at. Default: the start of the current UTC day. */
+  /** Unix seconds the demo world's seeded history leads up to (its changes happen at the wall-clock time). Default: the start of the current UTC day. */
   demoEpoch?: number;
   /**
    * Masks credentials in errors, `/readyz` and (when the logger shares it) logs; the

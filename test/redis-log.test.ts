@@ -11,6 +11,7 @@ import { appendAll, eventLogContract, incomingEvent, nextOrPending, take } from 
 import { TEST_EPOCH } from './helpers/gateway.ts';
 import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
 import type { RedisServer } from './helpers/redis.ts';
+import { changesOf } from './helpers/world-changes.ts';
 
 const ids = (events: readonly { id: string }[]) => events.map((e) => e.id);
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -492,8 +493,9 @@ async function typicalStripeEvents(count: number): Promise<IncomingEvent[]> {
   if (sandbox === undefined) throw new Error('the Stripe connector has no sandbox');
   const events: IncomingEvent[] = [];
   try {
+    const next = changesOf(world);
     while (events.length < count) {
-      for (const delivery of sandbox.react(world.step(), 'http://127.0.0.1/webhooks/stripe')) {
+      for (const delivery of sandbox.react(next(), 'http://127.0.0.1/webhooks/stripe')) {
         const headers = Object.fromEntries(
           Object.entries(delivery.headers).map(([name, value]) => [name.toLowerCase(), value]),
         );

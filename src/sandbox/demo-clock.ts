@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import { request } from 'undici';
 import type { Source } from '../sources.ts';
-import type { DemoWorld } from './world.ts';
+import type { DemoWorld, WorldChange } from './world.ts';
 
 /** A running demo clock. */
 export interface DemoClock {
-  /** Changes applied so far. */
+  /** Ticks applied so far. */
   readonly ticks: number;
-  /** Applies one change now and resolves once its webhooks are answered (tests use this). */
+  /** Applies one tick's changes now and resolves once their webhooks are answered (tests use this). */
   tick(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -28,6 +28,8 @@ export interface DemoClockOptions {
 /**
  * Makes the demo world change every `intervalMs` and delivers each change as
  * the providers would: signed webhooks POSTed to the gateway's ingress, over HTTP.
+ * Changes happen at the wall-clock time of their tick, so the providers' timestamps
+ * agree with the time the gateway receives their webhooks.
  */
 export function startDemoClock(options: DemoClockOptions): DemoClock {
   const sources = options.sources.filter((s) => s.sandbox !== null);
@@ -37,8 +39,12 @@ export function startDemoClock(options: DemoClockOptions): DemoClock {
   let stopped = false;
 
   async function deliver(): Promise<void> {
-    const change = world.step();
+    const changes = world.tick(Math.floor(Date.now() / 1000));
     ticks++;
+    for (const change of changes) await deliverChange(change);
+  }
+
+  async function deliverChange(change: WorldChange): Promise<void> {
     for (const source of sources) {
       const url = `${options.gatewayUrl}/webhooks/${source.name}`;
       for (const delivery of source.sandbox?.react(change, url) ?? []) {

@@ -12,7 +12,7 @@ export interface DemoWorldOptions {
   seed?: number;
   /** How many people to create. Default 240. */
   people?: number;
-  /** The world's starting clock, unix seconds. Default 1767225600 (2026-01-01T00:00:00Z). */
+  /** Unix seconds the seeded history leads up to ({@link DemoWorld.epoch}). Default 1767225600 (2026-01-01T00:00:00Z). */
   epoch?: number;
 }
 
@@ -154,6 +154,10 @@ export const DEMO_CATALOG: readonly { sku: string; title: string; unitAmount: nu
 ];
 
 const DAY = 86_400;
+/** How many spotlight people the world names; each of them changes every this many ticks. */
+const SPOTLIGHT_SIZE = 2;
+/** Ticks between two sign-ups, two purchases, two ticket changes. */
+const RHYTHM = 3;
 const YEAR = 365 * DAY;
 
 function slug(text: string): string {
@@ -183,9 +187,9 @@ function makePhone(random: Random): string | null {
 /**
  * Creates the demo world. The same options always give the same people,
  * companies and changes; {@link DemoWorld.random} is a separate stream, so
- * emulators drawing from it never alter what {@link DemoWorld.step} returns.
+ * emulators drawing from it never alter what {@link DemoWorld.tick} returns.
  *
- * A step replaces the changed person in `people` with a new object (never
+ * A change replaces the changed person in `people` with a new object (never
  * mutates one), and every change carries its own snapshot of the person.
  * Newcomers join on the free plan; `plan.changed` only targets billing people
  * and never goes to free (that is `plan.canceled`); `payment.failed` only hits
@@ -202,7 +206,6 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
   const companies = makeCompanies(random);
   const people: Person[] = [];
   const emails = new Set<string>();
-  let clock = epoch;
   let nextOrder = 1;
 
   function uniqueEmail(first: string, last: string, company: Company | null): string {
@@ -280,16 +283,25 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return people.filter(filter);
   }
 
+  // The longest-standing people known everywhere and working at a company: their customer view fills
+  // every part, and they stay (never `person.left`), so examples can name them for good.
+  const spotlight = people
+    .filter((p) => p.company !== null && Object.values(p.presence).every(Boolean))
+    .slice(0, SPOTLIGHT_SIZE)
+    .map((p) => p.id);
+  const inSpotlight = (person: Person): boolean => spotlight.includes(person.id);
+
   function joined(at: number): WorldChange {
     const person = makePerson(people.length + 1, at, random() < 0.95);
-    // Newcomers start on the free plan and upgrade later (plan.changed).
+    // Newcomers sign up in the product, on the free plan, and upgrade later (plan.changed).
     person.plan = 'free';
+    person.presence = { ...person.presence, app: true };
     people.push(person);
     return { kind: 'person.joined', at, person: snapshot(person) };
   }
 
-  function updated(at: number): WorldChange {
-    const person = { ...pick(random, people) };
+  function updated(at: number, of: Person = pick(random, people)): WorldChange {
+    const person = { ...of };
     const changed: ('name' | 'phone')[] = [];
     const what = weighted(random, [
       ['name', 2],
@@ -320,8 +332,8 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return { kind: 'person.updated', at, person: snapshot(person), changed };
   }
 
-  function planChanged(at: number): WorldChange | undefined {
-    const pool = candidates((p) => p.presence.billing);
+  function planChanged(at: number, of?: Person): WorldChange | undefined {
+    const pool = of === undefined ? candidates((p) => p.presence.billing) : [of];
     if (pool.length === 0) return undefined;
     const person = { ...pick(random, pool) };
     const from = person.plan;
@@ -344,8 +356,7 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return { kind: 'plan.canceled', at, person: snapshot(person), from };
   }
 
-  function purchase(at: number): WorldChange | undefined {
-    const pool = candidates((p) => p.presence.commerce);
+  function purchase(at: number, pool: readonly Person[]): WorldChange | undefined {
     if (pool.length === 0) return undefined;
     const person = pick(random, pool);
     const lines = randomInt(random, 1, 3);
@@ -362,8 +373,7 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return { kind: 'purchase', at, person: snapshot(person), orderId, currency: 'usd', items, amount };
   }
 
-  function paymentFailed(at: number): WorldChange | undefined {
-    const pool = candidates((p) => p.presence.billing && p.plan !== 'free');
+  function paymentFailed(at: number, pool: readonly Person[]): WorldChange | undefined {
     if (pool.length === 0) return undefined;
     const person = pick(random, pool);
     return {
@@ -415,7 +425,7 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
   }
 
   function left(at: number): WorldChange | undefined {
-    const pool = candidates((p) => p.presence.app);
+    const pool = candidates((p) => p.presence.app && !inSpotlight(p));
     if (pool.length < 2) return undefined;
     const person = { ...pick(random, pool) };
     person.presence = { ...person.presence, app: false };
@@ -423,45 +433,90 @@ export function createDemoWorld(options: DemoWorldOptions = {}): DemoWorld {
     return { kind: 'person.left', at, person: snapshot(person) };
   }
 
+  const buyers = (): Person[] => candidates((p) => p.presence.commerce);
+  const payers = (): Person[] => candidates((p) => p.presence.billing && p.plan !== 'free');
+  const ticket = (at: number): WorldChange | undefined =>
+    random() < 0.5 ? (ticketUpdated(at) ?? ticketOpened(at)) : ticketOpened(at);
+
+  /** The sign-up, order or ticket of this tick: each comes back every `RHYTHM` ticks. */
+  function rhythm(at: number, beat: number): WorldChange | undefined {
+    if (beat === 0) return joined(at);
+    // Bought by someone billing knows too, so the order is also invoiced.
+    if (beat === 1)
+      return purchase(
+        at,
+        candidates((p) => p.presence.commerce && p.presence.billing),
+      );
+    return ticket(at);
+  }
+
+  /** A change of a spotlight person that billing reports with their email. */
+  function featured(at: number, id: string): WorldChange | undefined {
+    const person = people.find((p) => p.id === id);
+    if (person === undefined) return undefined;
+    const kind = weighted(random, [
+      ['person.updated', 3],
+      ['plan.changed', 2],
+      ['purchase', 3],
+      ['payment.failed', person.plan === 'free' ? 0 : 1],
+    ] as const);
+    if (kind === 'person.updated') return updated(at, person);
+    if (kind === 'plan.changed') return planChanged(at, person);
+    if (kind === 'purchase') return purchase(at, [person]);
+    return paymentFailed(at, [person]);
+  }
+
+  function anything(at: number): WorldChange | undefined {
+    const kind = weighted(random, [
+      ['person.joined', 14],
+      ['person.updated', 20],
+      ['plan.changed', 18],
+      ['plan.canceled', 8],
+      ['purchase', 28],
+      ['payment.failed', 12],
+      ['ticket.opened', 16],
+      ['ticket.updated', 16],
+      ['person.left', 2],
+    ] as const);
+    switch (kind) {
+      case 'person.joined':
+        return joined(at);
+      case 'person.updated':
+        return updated(at);
+      case 'plan.changed':
+        return planChanged(at);
+      case 'plan.canceled':
+        return planCanceled(at);
+      case 'purchase':
+        return purchase(at, buyers());
+      case 'payment.failed':
+        return paymentFailed(at, payers());
+      case 'ticket.opened':
+        return ticketOpened(at);
+      case 'ticket.updated':
+        return ticketUpdated(at) ?? ticketOpened(at);
+      case 'person.left':
+        return left(at);
+    }
+  }
+
+  let ticks = 0;
   return {
     seed,
+    epoch,
     people,
     companies,
-    now: () => clock,
+    spotlight: spotlight.map((id) => people.find((p) => p.id === id)?.email ?? ''),
     random: sharedRandom,
-    step(): WorldChange {
-      clock += randomInt(random, 60, 600);
-      const kind = weighted(random, [
-        ['person.joined', 14],
-        ['person.updated', 20],
-        ['plan.changed', 18],
-        ['plan.canceled', 8],
-        ['purchase', 28],
-        ['payment.failed', 12],
-        ['ticket.opened', 16],
-        ['ticket.updated', 16],
-        ['person.left', 2],
-      ] as const);
-      if (people.length === 0) return joined(clock);
-      const change =
-        kind === 'person.joined'
-          ? joined(clock)
-          : kind === 'person.updated'
-            ? updated(clock)
-            : kind === 'plan.changed'
-              ? planChanged(clock)
-              : kind === 'plan.canceled'
-                ? planCanceled(clock)
-                : kind === 'purchase'
-                  ? purchase(clock)
-                  : kind === 'payment.failed'
-                    ? paymentFailed(clock)
-                    : kind === 'ticket.opened'
-                      ? ticketOpened(clock)
-                      : kind === 'ticket.updated'
-                        ? (ticketUpdated(clock) ?? ticketOpened(clock))
-                        : left(clock);
-      return change ?? joined(clock);
+    tick(at: number): WorldChange[] {
+      const beat = ticks++;
+      const star = spotlight.length === 0 ? undefined : spotlight[beat % spotlight.length];
+      const changes = [
+        people.length === 0 ? joined(at) : (rhythm(at, beat % RHYTHM) ?? joined(at)),
+        star === undefined ? undefined : featured(at, star),
+        anything(at) ?? joined(at),
+      ];
+      return changes.filter((change) => change !== undefined);
     },
   };
 }

@@ -29,7 +29,11 @@ export interface Person {
   presence: { billing: boolean; crm: boolean; support: boolean; commerce: boolean; app: boolean };
 }
 
-/** One thing that happened in the demo world; each emulator turns it into its own data and webhooks. */
+/**
+ * One thing that happened in the demo world; each emulator turns it into its own data and webhooks.
+ * `at` (unix seconds) is when it happened: the time the demo clock applied it, so every provider's
+ * events and objects carry the wall-clock time of the change, as a real provider's would.
+ */
 export type WorldChange =
   | { kind: 'person.joined'; at: number; person: Person }
   | { kind: 'person.updated'; at: number; person: Person; changed: readonly ('name' | 'phone' | 'email')[] }
@@ -80,12 +84,27 @@ export const PLAN_PRICES: Readonly<Record<Plan, number>> = {
 
 export interface DemoWorld {
   readonly seed: number;
-  /** The world's clock, unix seconds: starts at a fixed epoch and advances with each step. */
-  now(): number;
+  /**
+   * Unix seconds the seeded history leads up to: every person, object and event an emulator
+   * seeds happened before it. Changes happen at the times {@link DemoWorld.tick} is given.
+   */
+  readonly epoch: number;
   readonly people: readonly Person[];
   readonly companies: readonly Company[];
+  /**
+   * Emails of the few people the demo keeps busy (documentation and examples name them): long-standing
+   * customers known to every source, each of whom changes once every `spotlight.length` ticks in a way
+   * that billing reports with their email (a profile update, a plan change, a purchase or a failed payment).
+   */
+  readonly spotlight: readonly string[];
   /** A deterministic random source in [0, 1), for emulators that need one. */
   random(): number;
-  /** Advances the clock and returns the next change (deterministic for a given seed). */
-  step(): WorldChange;
+  /**
+   * The changes of one tick of the demo clock, all happening at `at` (unix seconds), in order: a
+   * sign-up, a purchase (by someone known to billing and commerce) or a ticket opened or updated, in
+   * turn, so each recurs every three ticks; a change of the next spotlight person; and one change
+   * drawn at random. Deterministic for a given seed: `at` only stamps the changes (and a
+   * newcomer's `createdAt`).
+   */
+  tick(at: number): WorldChange[];
 }

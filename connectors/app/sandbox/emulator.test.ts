@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld } from '../../../src/sandbox/demo-world.ts';
 import type { DemoWorld, Person, WorldChange } from '../../../src/sandbox/world.ts';
+import { changesOf } from '../../../test/helpers/world-changes.ts';
 import { parseAppEvent } from '../webhooks.ts';
 import { appSandbox, startAppSandbox } from './index.ts';
 import type { RunningAppSandbox } from './index.ts';
@@ -468,8 +469,9 @@ describe('react: world changes become signed Standard Webhooks', () => {
     try {
       const signer = new Webhook(own.webhookSecret);
       const types = new Map<string, number>();
+      const next = changesOf(stepping);
       for (let i = 0; i < 300; i++) {
-        for (const delivery of own.react(stepping.step(), 'http://gateway.invalid/webhooks/app')) {
+        for (const delivery of own.react(next(), 'http://gateway.invalid/webhooks/app')) {
           const verified = signer.verify(delivery.body, delivery.headers) as { event: string };
           types.set(verified.event, (types.get(verified.event) ?? 0) + 1);
           const request = {

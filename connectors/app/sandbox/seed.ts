@@ -42,7 +42,7 @@ export function newUser(id: string, person: Person, at: number): UserObject {
  * an account and deleted it, so deleted users exist from the start.
  */
 export function seedUsers(store: UserStore, nextId: () => string, random: Random, world: DemoWorld): void {
-  const now = world.now();
+  const now = world.epoch;
   const people = [...world.people].sort((a, b) => a.createdAt - b.createdAt);
   for (const person of people) {
     const hadAccount = person.presence.app || random() < 0.35;

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld } from '../../../src/sandbox/demo-world.ts';
 import type { WorldChange } from '../../../src/sandbox/world.ts';
+import { changesOf } from '../../../test/helpers/world-changes.ts';
 import { hubspotSandbox, startHubSpotSandbox } from './index.ts';
 import type { RunningHubSpotSandbox } from './index.ts';
 
@@ -438,8 +439,9 @@ describe('webhooks from world changes', () => {
     const running = await startHubSpotSandbox(changes);
     try {
       const seen = new Set<string>();
+      const next = changesOf(changes);
       for (let i = 0; i < 400 && seen.size < 4; i++) {
-        const change: WorldChange = changes.step();
+        const change: WorldChange = next();
         const deliveries = running.react(change, url);
         if (
           !change.person.presence.crm ||

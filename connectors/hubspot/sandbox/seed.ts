@@ -176,7 +176,7 @@ export interface SeedMaps {
 
 /** Fills `store` from the world; deterministic for a given `random`. */
 export function seedStore(store: CrmStore, ids: IdFactory, random: Random, world: DemoWorld): SeedMaps {
-  const nowMs = world.now() * 1000;
+  const nowMs = world.epoch * 1000;
   const maps: SeedMaps = { companyOf: new Map(), contactOf: new Map() };
   const people = world.people.filter((p) => p.presence.crm).toSorted((a, b) => a.createdAt - b.createdAt);
   const firstSeen = new Map<string, number>();

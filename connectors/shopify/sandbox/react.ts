@@ -74,8 +74,9 @@ export function createReactor(
     });
     out.push({ topic: 'orders/create', payload: restOrder(order, customer) });
     order.financialStatus = 'PAID';
-    order.updatedAt = change.at + 1;
-    customer.updatedAt = change.at + 1;
+    // Captured in the same second: a later stamp would be in the future of the delivery.
+    order.updatedAt = change.at;
+    customer.updatedAt = change.at;
     out.push({ topic: 'orders/paid', payload: restOrder(order, customer) });
   }
 

@@ -66,7 +66,7 @@ interface PlannedOrder {
 
 /** Fills `store` from the world's people; deterministic for a given `random`. */
 export function seedStore(store: ShopifyStore, ids: IdFactory, random: Random, world: DemoWorld): void {
-  const now = world.now();
+  const now = world.epoch;
   const shoppers = [...world.people]
     .filter((p) => p.presence.commerce)
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));

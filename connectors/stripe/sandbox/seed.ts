@@ -276,7 +276,7 @@ function seedSubscription(
 
 /** Fills `store` from the world's current people; deterministic for a given `random`. */
 export function seedStore(store: StripeStore, ids: IdFactory, random: Random, world: DemoWorld): Catalog {
-  const now = world.now();
+  const now = world.epoch;
   const catalog = createCatalog(store, ids, now - 2 * 365 * DAY);
   const people = [...world.people]
     .filter((p) => p.presence.billing)

@@ -360,7 +360,7 @@ export function seedStore(
   account: Account,
   world: DemoWorld,
 ): { admin: StoredUser } {
-  const now = world.now();
+  const now = world.epoch;
   const people = [...world.people]
     .filter((p) => p.presence.support)
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
