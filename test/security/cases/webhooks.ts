@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { connectors } from '../../../connectors/index.ts';
 import { createDemoWorld } from '../../../src/sandbox/demo-world.ts';
 import type { WebhookDelivery } from '../../../src/sandbox/types.ts';
+import { changesOf } from '../../helpers/world-changes.ts';
 import { http } from '../harness.ts';
 import type { HostileCase, Observation, Target } from '../harness.ts';
 
@@ -100,9 +101,10 @@ async function realDeliveries(target: Target): Promise<Map<Source, Delivery[]>> 
       }),
     })),
   );
+  const next = changesOf(world);
   try {
     for (let i = 0; i < 3000 && [...found.values()].some((list) => list.length < 24); i++) {
-      const change = world.step();
+      const change = next();
       for (const { name, sandbox } of running) {
         const url = `${target.url}/webhooks/${name}`;
         for (const d of sandbox?.react(change, url) ?? ([] as WebhookDelivery[])) {
