@@ -3,6 +3,7 @@ import { GRAPHIQL_FAVICON_PATH, graphiqlOptions } from '../src/graphiql.ts';
 import { SWITCHYARD_MARK_SVG } from '../src/graphiql-brand.ts';
 import { CUSTOMERS_TAB, LIVE_EVENTS_TAB } from '../src/graphiql-tabs.ts';
 import { collect, startTestGateway } from './helpers/gateway.ts';
+import { rawExchange } from './helpers/raw-http.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 interface PageOptions {
@@ -42,6 +43,29 @@ describe('GraphiQL page', () => {
     expect(icon.headers.get('content-type')).toBe('image/svg+xml');
     expect(await icon.text()).toBe(SWITCHYARD_MARK_SVG);
     expect((await fetch(`${t.url}/graphiql/assets/favicon.ico`)).status).toBe(404);
+  });
+
+  it('serves nothing else under its assets path: no file outside them, no inherited property', async () => {
+    const port = Number(new URL(t.url).port);
+    for (const name of [
+      '../../package.json',
+      '..%2f..%2fpackage.json',
+      '__proto__',
+      'constructor',
+      'hasOwnProperty',
+      'favicon.svg/',
+      'favicon.svg%00',
+      'FAVICON.SVG',
+      '',
+    ]) {
+      const path = `/graphiql/assets/${name}`;
+      const answer = await rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer.status, name).toBe(404);
+      // Chunked: the JSON is the body's one chunk.
+      expect(answer.body, name).toContain(
+        JSON.stringify({ error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } }),
+      );
+    }
   });
 
   it('opens on the customers query, with the live events subscription in a second tab', async () => {
