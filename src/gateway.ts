@@ -36,6 +36,7 @@ import { createJsonScalar } from './json-scalar.ts';
 import { createCorsPolicy } from './http/cors.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
+import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
 import { useDisableIntrospection } from './disable-introspection.ts';
 import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { createHttpServer } from './server.ts';
@@ -155,7 +156,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     graphiql: graphiqlEnabled(core)
       ? graphiqlOptions({
           subscriptions: graphiqlSubscriptions(core),
-          query: DEFAULT_QUERY,
+          tabs: GRAPHIQL_TABS,
           authRequired: auth.authenticator.required,
         })
       : false,
@@ -298,31 +299,3 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
   }
   return events;
 }
-
-/** The query GraphiQL opens with. */
-export const DEFAULT_QUERY = `# Welcome to Switchyard: one GraphQL schema over your SaaS stack.
-#
-# Run this query: each customer is joined by email across billing (Stripe),
-# CRM (HubSpot), support (Zendesk), commerce (Shopify) and your product.
-# Then try a subscription in another tab: the demo world changes every few
-# seconds and each change arrives as its provider's signed webhook.
-#
-# subscription { events { source type occurredAt subject { kind id email } } }
-
-query Customers {
-  customers(first: 5) {
-    edges {
-      node {
-        email
-        name
-        app { plan }
-        billing { balance subscriptions(first: 1) { edges { node { status } } } }
-        crm { company { name } }
-        support { tickets(first: 3) { edges { node { subject status } } } }
-        commerce { orders(first: 3) { edges { node { name totalPrice { amount currencyCode } } } } }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}
-`;

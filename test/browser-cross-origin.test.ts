@@ -103,6 +103,8 @@ describe.skipIf(!executablePath)('another site, in a real browser', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.press('Delete');
     await page.keyboard.insertText('subscription { heartbeat(intervalMs: 100) { tick } }');
+    // GraphiQL reads the operation name from the editor after a short debounce (the prefilled one has a name).
+    await page.waitForTimeout(500);
     await page.locator('.graphiql-execute-button').click();
     const response = page.locator('.graphiql-response');
     await expect.poll(() => response.textContent(), { timeout: 20_000 }).toMatch(/"tick":\s*[3-9]/);

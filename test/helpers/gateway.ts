@@ -37,8 +37,17 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+/** Options of {@link startTestGateway}. */
+export interface TestGatewayOptions {
+  /** Unix seconds the demo world starts at; `null`: as `npm start` does (the start of the current UTC day). Default: {@link TEST_EPOCH}. */
+  demoEpoch?: number | null;
+}
+
 /** Starts a sandboxed gateway on a free port, with a demo clock that only ticks when told. */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  env: Record<string, string> = {},
+  options: TestGatewayOptions = {},
+): Promise<TestGateway> {
   const fullEnv = { LOG_LEVEL: 'silent', DEMO_INTERVAL_MS: '3600000', SANDBOX: '1', ...env };
   const config = loadConfig(fullEnv, connectors);
   const gateway = await createGateway({
@@ -46,7 +55,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
     connectors,
     log: createLogger(config.core.LOG_LEVEL),
     env: fullEnv,
-    demoEpoch: TEST_EPOCH,
+    demoEpoch: options.demoEpoch === null ? undefined : (options.demoEpoch ?? TEST_EPOCH),
   });
   const url = await gateway.listen(0, '127.0.0.1');
   const stripe = gateway.sources.find((s) => s.name === 'stripe')?.sandbox;
