@@ -314,7 +314,7 @@ query Customers {
         email
         name
         app { plan }
-        billing { balance subscriptions(first: 1) { edges { node { status } } } }
+        billing { balance { amount currencyCode } subscriptions(first: 1) { edges { node { status } } } }
         crm { company { name } }
         support { tickets(first: 3) { edges { node { subject status } } } }
         commerce { orders(first: 3) { edges { node { name totalPrice { amount currencyCode } } } } }

@@ -74,11 +74,9 @@ export type AppUserEvent = {
 /** A Stripe customer. */
 export type BillingCustomer = Node & {
   __typename?: 'BillingCustomer';
-  /** Balance in the smallest currency unit; negative is credit. */
-  balance: Scalars['Int']['output'];
+  /** The balance applied to the next invoice; negative is credit. Null until the customer has a currency (never billed). */
+  balance: Maybe<Money>;
   createdAt: Scalars['DateTime']['output'];
-  /** Three-letter ISO currency code, lower case, once the customer has been billed. */
-  currency: Maybe<Scalars['String']['output']>;
   delinquent: Scalars['Boolean']['output'];
   email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
@@ -126,7 +124,8 @@ export type BillingSubscription = Node & {
   __typename?: 'BillingSubscription';
   cancelAtPeriodEnd: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
-  currency: Scalars['String']['output'];
+  /** Three-letter ISO 4217 code, upper case (`USD`). */
+  currencyCode: Scalars['String']['output'];
   customer: Maybe<BillingCustomer>;
   id: Scalars['ID']['output'];
   items: Array<SubscriptionItem>;
@@ -267,8 +266,8 @@ export type CrmContactEdge = {
 /** A HubSpot deal: a sale in progress or done. */
 export type CrmDeal = Node & {
   __typename?: 'CrmDeal';
-  /** The deal amount in its currency's units (not cents), or null. */
-  amount: Maybe<Scalars['Float']['output']>;
+  /** The deal amount, in the deal's currency (`deal_currency_code`, else the HubSpot account's company currency); null when the deal has none. */
+  amount: Maybe<Money>;
   closeDate: Maybe<Scalars['DateTime']['output']>;
   /** The deal's primary company (else the first associated one), or null. */
   company: Maybe<CrmCompany>;
@@ -429,11 +428,10 @@ export type Heartbeat = {
 /** A Stripe invoice. */
 export type Invoice = Node & {
   __typename?: 'Invoice';
-  amountDue: Scalars['Int']['output'];
-  amountPaid: Scalars['Int']['output'];
-  amountRemaining: Scalars['Int']['output'];
+  amountDue: Money;
+  amountPaid: Money;
+  amountRemaining: Money;
   createdAt: Scalars['DateTime']['output'];
-  currency: Scalars['String']['output'];
   /** The billed customer; null when Stripe no longer has it. */
   customer: Maybe<BillingCustomer>;
   dueDate: Maybe<Scalars['DateTime']['output']>;
@@ -447,8 +445,8 @@ export type Invoice = Node & {
   sourceId: Scalars['ID']['output'];
   status: Maybe<InvoiceStatus>;
   subscription: Maybe<BillingSubscription>;
-  subtotal: Scalars['Int']['output'];
-  total: Scalars['Int']['output'];
+  subtotal: Money;
+  total: Money;
 };
 
 export type InvoiceConnection = {
@@ -465,8 +463,7 @@ export type InvoiceEdge = {
 
 export type InvoiceLine = {
   __typename?: 'InvoiceLine';
-  amount: Scalars['Int']['output'];
-  currency: Scalars['String']['output'];
+  amount: Money;
   description: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   quantity: Maybe<Scalars['Int']['output']>;
@@ -479,13 +476,20 @@ export type InvoiceStatus =
   | 'uncollectible'
   | 'void';
 
-/** An amount of money: a decimal string and an ISO 4217 currency code. */
+/**
+ * An amount of money, the same for every source. `amount` is exact (never a
+ * float); `minorUnits` is the same amount counted in the currency's minor unit.
+ * Zero-decimal currencies (JPY, KRW, ISK...) have no minor unit, so `minorUnits`
+ * equals the amount; three-decimal ones (KWD, BHD, JOD, OMR, TND...) have 1000.
+ */
 export type Money = {
   __typename?: 'Money';
-  /** Decimal amount, like `25.0` or `199.99`. */
+  /** Exact decimal string with the currency's decimals: `12.50` (USD), `500` (JPY), `1.500` (KWD), `-20.00` for a credit. More decimals appear only when the source has them. */
   amount: Scalars['String']['output'];
-  /** Three-letter ISO currency code, upper case (`USD`). */
+  /** Three-letter ISO 4217 code, upper case (`USD`). */
   currencyCode: Scalars['String']['output'];
+  /** The amount in the currency's minor unit per ISO 4217 (`1250` for USD 12.50, `500` for JPY 500, `1500` for KWD 1.500); null when the amount is not a whole number of minor units or is beyond ±2147483647. */
+  minorUnits: Maybe<Scalars['Int']['output']>;
 };
 
 /** An object with a global id, refetchable through `Query.node`. */
@@ -553,12 +557,12 @@ export type PageInfo = {
 
 export type Price = {
   __typename?: 'Price';
-  currency: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   interval: Maybe<Scalars['String']['output']>;
   nickname: Maybe<Scalars['String']['output']>;
   product: Maybe<Scalars['String']['output']>;
-  unitAmount: Maybe<Scalars['Int']['output']>;
+  /** The price of one unit; null for tiered or custom prices. */
+  unitAmount: Maybe<Money>;
 };
 
 export type Query = {
@@ -1111,7 +1115,6 @@ export type ResolversTypes = {
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   EventSubject: ResolverTypeWrapper<EventSubject>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GatewayInfo: ResolverTypeWrapper<GatewayInfo>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1181,7 +1184,6 @@ export type ResolversParentTypes = {
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   EventSubject: EventSubject;
-  Float: Scalars['Float']['output'];
   GatewayInfo: GatewayInfo;
   Heartbeat: Heartbeat;
   ID: Scalars['ID']['output'];
@@ -1243,9 +1245,8 @@ export type AppUserEventResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type BillingCustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingCustomer'] = ResolversParentTypes['BillingCustomer']> = {
-  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  balance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   delinquent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1271,7 +1272,7 @@ export type BillingCustomerEdgeResolvers<ContextType = GatewayContext, ParentTyp
 export type BillingSubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingSubscription'] = ResolversParentTypes['BillingSubscription']> = {
   cancelAtPeriodEnd?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['SubscriptionItem']>, ParentType, ContextType>;
@@ -1359,7 +1360,7 @@ export type CrmContactEdgeResolvers<ContextType = GatewayContext, ParentType ext
 };
 
 export type CrmDealResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmDeal'] = ResolversParentTypes['CrmDeal']> = {
-  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   closeDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['CrmCompany']>, ParentType, ContextType>;
   contacts?: Resolver<ResolversTypes['CrmContactConnection'], ParentType, ContextType, RequireFields<CrmDealContactsArgs, 'first'>>;
@@ -1455,11 +1456,10 @@ export type HeartbeatResolvers<ContextType = GatewayContext, ParentType extends 
 };
 
 export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
-  amountDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  amountPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  amountRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  amountPaid?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  amountRemaining?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   dueDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hostedInvoiceUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1471,8 +1471,8 @@ export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends Re
   sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['InvoiceStatus']>, ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
-  subtotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1487,8 +1487,7 @@ export type InvoiceEdgeResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type InvoiceLineResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InvoiceLine'] = ResolversParentTypes['InvoiceLine']> = {
-  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1501,6 +1500,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minorUnits?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1550,12 +1550,11 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type PriceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Price'] = ResolversParentTypes['Price']> = {
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   interval?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  unitAmount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unitAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
