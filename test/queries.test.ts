@@ -86,6 +86,31 @@ describe('billing queries against the Stripe emulator', () => {
     }
   });
 
+  it("names Stripe's statuses and intervals in SCREAMING_SNAKE_CASE, as arguments and in answers", async () => {
+    const result = await t.graphql<{
+      invoices: { edges: { node: { status: string } }[] };
+      subscriptions: {
+        edges: { node: { status: string; items: { price: { interval: string | null } }[] } }[];
+      };
+    }>(`{
+      invoices(first: 10, status: PAID) { edges { node { status } } }
+      subscriptions(first: 10) { edges { node { status items { price { interval } } } } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.invoices.edges.length).toBeGreaterThan(0);
+    for (const { node } of result.data?.invoices.edges ?? []) expect(node.status).toBe('PAID');
+    for (const { node } of result.data?.subscriptions.edges ?? []) {
+      expect(node.status).toMatch(/^[A-Z_]+$/);
+      for (const item of node.items) expect(item.price.interval).toMatch(/^(DAY|WEEK|MONTH|YEAR)$/);
+    }
+    const stripeSpelling = await t.graphql('{ invoices(first: 1, status: paid) { edges { cursor } } }');
+    expect(stripeSpelling.errors?.[0]).toMatchObject({
+      message:
+        'Value "paid" does not exist in "InvoiceStatus" enum. Did you mean the enum value "PAID" or "VOID"?',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+  });
+
   it('pages with opaque cursors, with no overlap between pages', async () => {
     const first = await t.graphql<InvoicesData>(INVOICES, { first: 30 });
     const page1 = first.data?.invoices;

@@ -182,7 +182,7 @@ describe('app queries against the product API emulator', () => {
         lastName: stored?.last_name,
         name: `${stored?.first_name ?? ''} ${stored?.last_name ?? ''}`,
         company: stored?.company,
-        plan: stored?.plan,
+        plan: stored?.plan.toUpperCase(),
         createdAt: new Date(stored?.created_at ?? '').toISOString(),
         updatedAt: new Date(stored?.updated_at ?? '').toISOString(),
         deletedAt: null,

@@ -132,6 +132,18 @@ export const stripeResolvers: Resolvers = {
       return s.latest_invoice === null ? null : stripeOf(ctx).loaders.invoice.load(s.latest_invoice);
     },
   },
+  InvoiceStatus: { DRAFT: 'draft', OPEN: 'open', PAID: 'paid', UNCOLLECTIBLE: 'uncollectible', VOID: 'void' },
+  SubscriptionStatus: {
+    ACTIVE: 'active',
+    CANCELED: 'canceled',
+    INCOMPLETE: 'incomplete',
+    INCOMPLETE_EXPIRED: 'incomplete_expired',
+    PAST_DUE: 'past_due',
+    PAUSED: 'paused',
+    TRIALING: 'trialing',
+    UNPAID: 'unpaid',
+  },
+  PriceInterval: { DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' },
   Price: {
     unitAmount: (p) =>
       p.unit_amount === null ? null : stripeMoney('price unit_amount', p.unit_amount, p.currency),

@@ -18,7 +18,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 date-time in UTC, like `2026-06-20T19:08:41Z`. */
+  /** An ISO-8601 date-time in UTC with milliseconds, like `2026-06-20T19:08:41.000Z`, whatever offset the source used. */
   DateTime: { input: string; output: string; }
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
@@ -558,12 +558,20 @@ export type PageInfo = {
 export type Price = {
   __typename?: 'Price';
   id: Scalars['ID']['output'];
-  interval: Maybe<Scalars['String']['output']>;
+  /** How often a recurring price bills; null for a one-time price. */
+  interval: Maybe<PriceInterval>;
   nickname: Maybe<Scalars['String']['output']>;
   product: Maybe<Scalars['String']['output']>;
   /** The price of one unit; null for tiered or custom prices. */
   unitAmount: Maybe<Money>;
 };
+
+/** How often a recurring price bills. */
+export type PriceInterval =
+  | 'day'
+  | 'month'
+  | 'week'
+  | 'year';
 
 export type Query = {
   __typename?: 'Query';
@@ -963,7 +971,7 @@ export type SupportUserTicketsArgs = {
 export type SupportUserRole =
   | 'admin'
   | 'agent'
-  | 'end_user';
+  | 'end-user';
 
 /** A ticket event, with the ticket as Zendesk has it now. */
 export type TicketEvent = {
@@ -1083,7 +1091,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AppPlan: AppPlan;
+  AppPlan: ResolverTypeWrapper<AppPlan>;
   AppUser: ResolverTypeWrapper<AppUserModel>;
   AppUserConnection: ResolverTypeWrapper<Omit<AppUserConnection, 'edges'> & { edges: Array<ResolversTypes['AppUserEdge']> }>;
   AppUserEdge: ResolverTypeWrapper<Omit<AppUserEdge, 'node'> & { node: ResolversTypes['AppUser'] }>;
@@ -1123,7 +1131,7 @@ export type ResolversTypes = {
   InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversTypes['InvoiceEdge']> }>;
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
   InvoiceLine: ResolverTypeWrapper<StripeInvoiceLineModel>;
-  InvoiceStatus: InvoiceStatus;
+  InvoiceStatus: ResolverTypeWrapper<InvoiceStatus>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Money: ResolverTypeWrapper<Money>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -1134,21 +1142,22 @@ export type ResolversTypes = {
   OrderLineItem: ResolverTypeWrapper<ShopifyLineItemModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Price: ResolverTypeWrapper<StripePriceModel>;
+  PriceInterval: ResolverTypeWrapper<PriceInterval>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItemModel>;
-  SubscriptionStatus: SubscriptionStatus;
+  SubscriptionStatus: ResolverTypeWrapper<SubscriptionStatus>;
   SupportTicket: ResolverTypeWrapper<ZendeskTicketModel>;
   SupportTicketConnection: ResolverTypeWrapper<Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversTypes['SupportTicketEdge']> }>;
   SupportTicketEdge: ResolverTypeWrapper<Omit<SupportTicketEdge, 'node'> & { node: ResolversTypes['SupportTicket'] }>;
   SupportUser: ResolverTypeWrapper<ZendeskUserModel>;
-  SupportUserRole: SupportUserRole;
+  SupportUserRole: ResolverTypeWrapper<SupportUserRole>;
   TicketEvent: ResolverTypeWrapper<GatewayEventModel>;
-  TicketPriority: TicketPriority;
-  TicketStatus: TicketStatus;
-  TicketType: TicketType;
+  TicketPriority: ResolverTypeWrapper<TicketPriority>;
+  TicketStatus: ResolverTypeWrapper<TicketStatus>;
+  TicketType: ResolverTypeWrapper<TicketType>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1213,6 +1222,8 @@ export type ResolversParentTypes = {
   SupportUser: ZendeskUserModel;
   TicketEvent: GatewayEventModel;
 };
+
+export type AppPlanResolvers = { ENTERPRISE: 'enterprise', FREE: 'free', PRO: 'pro', STARTER: 'starter' };
 
 export type AppUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUser'] = ResolversParentTypes['AppUser']> = {
   company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1493,6 +1504,8 @@ export type InvoiceLineResolvers<ContextType = GatewayContext, ParentType extend
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type InvoiceStatusResolvers = { DRAFT: 'draft', OPEN: 'open', PAID: 'paid', UNCOLLECTIBLE: 'uncollectible', VOID: 'void' };
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1551,11 +1564,13 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 
 export type PriceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Price'] = ResolversParentTypes['Price']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  interval?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  interval?: Resolver<Maybe<ResolversTypes['PriceInterval']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unitAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
+
+export type PriceIntervalResolvers = { DAY: 'day', MONTH: 'month', WEEK: 'week', YEAR: 'year' };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   appUser?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType, RequireFields<QueryAppUserArgs, 'id'>>;
@@ -1614,6 +1629,8 @@ export type SubscriptionItemResolvers<ContextType = GatewayContext, ParentType e
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type SubscriptionStatusResolvers = { ACTIVE: 'active', CANCELED: 'canceled', INCOMPLETE: 'incomplete', INCOMPLETE_EXPIRED: 'incomplete_expired', PAST_DUE: 'past_due', PAUSED: 'paused', TRIALING: 'trialing', UNPAID: 'unpaid' };
+
 export type SupportTicketResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportTicket'] = ResolversParentTypes['SupportTicket']> = {
   assignee?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1654,12 +1671,21 @@ export type SupportUserResolvers<ContextType = GatewayContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SupportUserRoleResolvers = { ADMIN: 'admin', AGENT: 'agent', END_USER: 'end-user' };
+
 export type TicketEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TicketEvent'] = ResolversParentTypes['TicketEvent']> = {
   event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
   ticket?: Resolver<Maybe<ResolversTypes['SupportTicket']>, ParentType, ContextType>;
 };
 
+export type TicketPriorityResolvers = { HIGH: 'high', LOW: 'low', NORMAL: 'normal', URGENT: 'urgent' };
+
+export type TicketStatusResolvers = { CLOSED: 'closed', HOLD: 'hold', NEW: 'new', OPEN: 'open', PENDING: 'pending', SOLVED: 'solved' };
+
+export type TicketTypeResolvers = { INCIDENT: 'incident', PROBLEM: 'problem', QUESTION: 'question', TASK: 'task' };
+
 export type Resolvers<ContextType = GatewayContext> = {
+  AppPlan?: AppPlanResolvers;
   AppUser?: AppUserResolvers<ContextType>;
   AppUserConnection?: AppUserConnectionResolvers<ContextType>;
   AppUserEdge?: AppUserEdgeResolvers<ContextType>;
@@ -1695,6 +1721,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
+  InvoiceStatus?: InvoiceStatusResolvers;
   JSON?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1705,14 +1732,20 @@ export type Resolvers<ContextType = GatewayContext> = {
   OrderLineItem?: OrderLineItemResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Price?: PriceResolvers<ContextType>;
+  PriceInterval?: PriceIntervalResolvers;
   Query?: QueryResolvers<ContextType>;
   SourceStatus?: SourceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SubscriptionItem?: SubscriptionItemResolvers<ContextType>;
+  SubscriptionStatus?: SubscriptionStatusResolvers;
   SupportTicket?: SupportTicketResolvers<ContextType>;
   SupportTicketConnection?: SupportTicketConnectionResolvers<ContextType>;
   SupportTicketEdge?: SupportTicketEdgeResolvers<ContextType>;
   SupportUser?: SupportUserResolvers<ContextType>;
+  SupportUserRole?: SupportUserRoleResolvers;
   TicketEvent?: TicketEventResolvers<ContextType>;
+  TicketPriority?: TicketPriorityResolvers;
+  TicketStatus?: TicketStatusResolvers;
+  TicketType?: TicketTypeResolvers;
 };
 
