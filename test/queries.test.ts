@@ -218,7 +218,7 @@ describe('Stripe failures map to the error vocabulary, with partial results', ()
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     t.stripe.faults.inject({ endpoint: 'GET /v1/invoices/:id', status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } invoice(id: "in_any") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, invoice: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, invoice: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['invoice'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'stripe', upstreamStatus: 503 },

@@ -321,7 +321,7 @@ describe('HubSpot failures map to the error vocabulary, with partial results', (
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     hubspot.faults.inject({ endpoint: 'GET /crm/v3/objects/contacts/:id', status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } crmContact(id: "1051") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, crmContact: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, crmContact: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['crmContact'],
       extensions: {

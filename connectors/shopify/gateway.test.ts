@@ -342,7 +342,7 @@ describe('Shopify failures map to the error vocabulary, with partial results', (
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     shop.faults.inject({ endpoint: GRAPHQL_ENDPOINT, status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } order(id: "1") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, order: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, order: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['order'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'shopify', upstreamStatus: 503 },

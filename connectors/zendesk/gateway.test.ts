@@ -353,7 +353,7 @@ describe('Zendesk failures map to the error vocabulary, with partial results', (
       retryAfter: 0,
     });
     const result = await t.graphql('{ gateway { mode } ticket(id: "1") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, ticket: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, ticket: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['ticket'],
       extensions: {

@@ -413,8 +413,8 @@ export type EventSubject = {
 
 export type GatewayInfo = {
   __typename?: 'GatewayInfo';
-  /** `sandbox` when the sources are served by built-in emulators. */
-  mode: Scalars['String']['output'];
+  /** `SANDBOX` when the sources are served by built-in emulators, else `REAL`. */
+  mode: SourceMode;
   sources: Array<SourceStatus>;
   version: Scalars['String']['output'];
 };
@@ -826,11 +826,19 @@ export type QueryTicketsArgs = {
   status?: InputMaybe<TicketStatus>;
 };
 
+/** Where a source's data comes from. */
+export type SourceMode =
+  /** Nowhere: the source has no credentials; its fields are null with an error. */
+  | 'off'
+  /** The provider's real API. */
+  | 'real'
+  /** The built-in emulator. */
+  | 'sandbox';
+
 export type SourceStatus = {
   __typename?: 'SourceStatus';
   baseUrl: Maybe<Scalars['String']['output']>;
-  /** `real` (talks to the provider), `sandbox` (built-in emulator) or `off` (no credentials). */
-  mode: Scalars['String']['output'];
+  mode: SourceMode;
   name: Scalars['String']['output'];
   webhooks: Scalars['Boolean']['output'];
 };
@@ -1123,7 +1131,7 @@ export type ResolversTypes = {
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   EventSubject: ResolverTypeWrapper<EventSubject>;
-  GatewayInfo: ResolverTypeWrapper<GatewayInfo>;
+  GatewayInfo: ResolverTypeWrapper<Omit<GatewayInfo, 'mode' | 'sources'> & { mode: ResolversTypes['SourceMode'], sources: Array<ResolversTypes['SourceStatus']> }>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1144,7 +1152,8 @@ export type ResolversTypes = {
   Price: ResolverTypeWrapper<StripePriceModel>;
   PriceInterval: ResolverTypeWrapper<PriceInterval>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  SourceStatus: ResolverTypeWrapper<SourceStatus>;
+  SourceMode: ResolverTypeWrapper<SourceMode>;
+  SourceStatus: ResolverTypeWrapper<Omit<SourceStatus, 'mode'> & { mode: ResolversTypes['SourceMode'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItemModel>;
@@ -1193,7 +1202,7 @@ export type ResolversParentTypes = {
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   EventSubject: EventSubject;
-  GatewayInfo: GatewayInfo;
+  GatewayInfo: Omit<GatewayInfo, 'sources'> & { sources: Array<ResolversParentTypes['SourceStatus']> };
   Heartbeat: Heartbeat;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -1456,7 +1465,7 @@ export type EventSubjectResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type GatewayInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GatewayInfo'] = ResolversParentTypes['GatewayInfo']> = {
-  mode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SourceMode'], ParentType, ContextType>;
   sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1607,9 +1616,11 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   tickets?: Resolver<ResolversTypes['SupportTicketConnection'], ParentType, ContextType, RequireFields<QueryTicketsArgs, 'first'>>;
 };
 
+export type SourceModeResolvers = { OFF: 'off', REAL: 'real', SANDBOX: 'sandbox' };
+
 export type SourceStatusResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
   baseUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  mode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SourceMode'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   webhooks?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -1734,6 +1745,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   Price?: PriceResolvers<ContextType>;
   PriceInterval?: PriceIntervalResolvers;
   Query?: QueryResolvers<ContextType>;
+  SourceMode?: SourceModeResolvers;
   SourceStatus?: SourceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SubscriptionItem?: SubscriptionItemResolvers<ContextType>;
