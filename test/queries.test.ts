@@ -80,6 +80,17 @@ describe('billing queries against the Stripe emulator', () => {
           invoice: { total: { amount: '12000', currencyCode: 'JPY', minorUnits: 12000 } },
         },
       });
+      // A currency Stripe could not have sent fails only the amounts of that invoice.
+      Object.assign(invoice, { currency: 'dollars' });
+      const broken = await t.graphql(
+        'query ($i: ID!) { invoice(id: $i) { sourceId total { amount } amountDue { amount } } }',
+        { i: invoice.id },
+      );
+      expect(broken.data).toEqual({ invoice: null });
+      expect(broken.errors?.[0]).toMatchObject({
+        message: `Stripe's invoice total is not an amount of money: "dollars" is not a three-letter ISO 4217 currency code.`,
+        extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'stripe', field: 'invoice total' },
+      });
     } finally {
       customer.balance = saved.balance;
       Object.assign(invoice, { currency: saved.currency, total: saved.total });
