@@ -106,9 +106,10 @@ function build(negative: boolean, whole: string, fraction: string, currencyCode:
 export function moneyFromMinorUnits(
   minor: number | bigint,
   currency: string,
-  exponent: number = currencyExponent(currency),
+  exponent?: number,
 ): Money {
   const currencyCode = currencyOf(currency);
+  const decimals = exponent ?? currencyExponent(currencyCode);
   if (typeof minor === 'number' && !Number.isSafeInteger(minor)) {
     throw new MoneyFormatError(
       `${String(minor)} is not a whole number of minor units that JSON can carry exactly`,
@@ -116,8 +117,8 @@ export function moneyFromMinorUnits(
   }
   const value = BigInt(minor);
   const negative = value < 0n;
-  const digits = (negative ? -value : value).toString().padStart(exponent + 1, '0');
-  const cut = digits.length - exponent;
+  const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0');
+  const cut = digits.length - decimals;
   return build(negative, digits.slice(0, cut), digits.slice(cut), currencyCode);
 }
 
