@@ -103,11 +103,7 @@ function build(negative: boolean, whole: string, fraction: string, currencyCode:
  * ISO 4217 one. Throws MoneyFormatError for a non-integer or an unsafe integer
  * (one JSON cannot have carried exactly) and a malformed currency.
  */
-export function moneyFromMinorUnits(
-  minor: number | bigint,
-  currency: string,
-  exponent?: number,
-): Money {
+export function moneyFromMinorUnits(minor: number | bigint, currency: string, exponent?: number): Money {
   const currencyCode = currencyOf(currency);
   const decimals = exponent ?? currencyExponent(currencyCode);
   if (typeof minor === 'number' && !Number.isSafeInteger(minor)) {
