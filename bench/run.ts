@@ -43,7 +43,7 @@ import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } fro
 import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
 
 const QUERY =
-  '{ invoices(first: 100) { edges { node { id amountDue status customer { id name email } } } } }';
+  '{ invoices(first: 100) { edges { node { id amountDue { amount currencyCode } status customer { id name email } } } } }';
 
 const started = now();
 function log(message: string): void {

@@ -115,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,
     JSON: createJsonScalar(core.WEBHOOK_MAX_DEPTH),
+    SourceMode: { REAL: 'real', SANDBOX: 'sandbox', OFF: 'off' },
     Query: {
       gateway: () => ({
         version: pkg.version,

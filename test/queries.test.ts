@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import type { RunningStripeSandbox } from '../connectors/stripe/sandbox/index.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ interface InvoicesData {
       cursor: string;
       node: {
         id: string;
-        amountDue: number;
+        amountDue: { amount: string; currencyCode: string; minorUnits: number | null };
         status: string;
         customer: { id: string; name: string; email: string } | null;
       };
@@ -29,7 +30,7 @@ interface InvoicesData {
 
 const INVOICES = `query ($first: Int, $after: String) {
   invoices(first: $first, after: $after) {
-    edges { cursor node { id amountDue status customer { id name email } } }
+    edges { cursor node { id amountDue { amount currencyCode minorUnits } status customer { id name email } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -48,6 +49,77 @@ describe('billing queries against the Stripe emulator', () => {
     const found = edges.filter((e) => e.node.customer !== null);
     expect(found.length).toBeGreaterThan(90);
     for (const { node } of found) expect(node.customer?.email).toMatch(/@/);
+    // Money: Stripe's integer cents as an exact two-decimal string, the same count in minorUnits.
+    for (const { node } of edges) {
+      expect(node.amountDue.currencyCode).toBe('USD');
+      expect(node.amountDue.amount).toMatch(/^\d+\.\d{2}$/);
+      expect(node.amountDue.minorUnits).toBe(Number(node.amountDue.amount.replace('.', '')));
+    }
+  });
+
+  it("gives Stripe's amounts as Money: a credit balance is negative, a JPY invoice has no decimals", async () => {
+    const { store } = t.stripe as RunningStripeSandbox;
+    const customer = store.customers.all().find((c) => c.currency !== null);
+    const invoice = store.invoices.all()[0];
+    if (customer === undefined || invoice === undefined)
+      throw new Error('the demo world has no billed customer');
+    const saved = { balance: customer.balance, currency: invoice.currency, total: invoice.total };
+    customer.balance = -2500;
+    Object.assign(invoice, { currency: 'jpy', total: 12_000 });
+    try {
+      const result = await t.graphql(
+        `query ($c: ID!, $i: ID!) {
+          billingCustomer(id: $c) { balance { amount currencyCode minorUnits } }
+          invoice(id: $i) { total { amount currencyCode minorUnits } }
+        }`,
+        { c: customer.id, i: invoice.id },
+      );
+      expect(result).toEqual({
+        data: {
+          billingCustomer: { balance: { amount: '-25.00', currencyCode: 'USD', minorUnits: -2500 } },
+          invoice: { total: { amount: '12000', currencyCode: 'JPY', minorUnits: 12000 } },
+        },
+      });
+      // A currency Stripe could not have sent fails only the amounts of that invoice.
+      Object.assign(invoice, { currency: 'dollars' });
+      const broken = await t.graphql(
+        'query ($i: ID!) { invoice(id: $i) { sourceId total { amount } amountDue { amount } } }',
+        { i: invoice.id },
+      );
+      expect(broken.data).toEqual({ invoice: null });
+      expect(broken.errors?.[0]).toMatchObject({
+        message: `Stripe's invoice total is not an amount of money: "dollars" is not a three-letter ISO 4217 currency code.`,
+        extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'stripe', field: 'invoice total' },
+      });
+    } finally {
+      customer.balance = saved.balance;
+      Object.assign(invoice, { currency: saved.currency, total: saved.total });
+    }
+  });
+
+  it("names Stripe's statuses and intervals in SCREAMING_SNAKE_CASE, as arguments and in answers", async () => {
+    const result = await t.graphql<{
+      invoices: { edges: { node: { status: string } }[] };
+      subscriptions: {
+        edges: { node: { status: string; items: { price: { interval: string | null } }[] } }[];
+      };
+    }>(`{
+      invoices(first: 10, status: PAID) { edges { node { status } } }
+      subscriptions(first: 10) { edges { node { status items { price { interval } } } } }
+    }`);
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.invoices.edges.length).toBeGreaterThan(0);
+    for (const { node } of result.data?.invoices.edges ?? []) expect(node.status).toBe('PAID');
+    for (const { node } of result.data?.subscriptions.edges ?? []) {
+      expect(node.status).toMatch(/^[A-Z_]+$/);
+      for (const item of node.items) expect(item.price.interval).toMatch(/^(DAY|WEEK|MONTH|YEAR)$/);
+    }
+    const stripeSpelling = await t.graphql('{ invoices(first: 1, status: paid) { edges { cursor } } }');
+    expect(stripeSpelling.errors?.[0]).toMatchObject({
+      message:
+        'Value "paid" does not exist in "InvoiceStatus" enum. Did you mean the enum value "PAID" or "VOID"?',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
   });
 
   it('pages with opaque cursors, with no overlap between pages', async () => {
@@ -78,8 +150,8 @@ describe('billing queries against the Stripe emulator', () => {
     }>(`{
       billingCustomers(first: 5) {
         edges { node { id email
-          subscriptions(first: 5) { edges { node { id status items { price { unitAmount interval } } customer { id } } } }
-          invoices(first: 3) { edges { node { id amountDue customer { id } } } }
+          subscriptions(first: 5) { edges { node { id status items { price { unitAmount { amount currencyCode } interval } } customer { id } } } }
+          invoices(first: 3) { edges { node { id amountDue { amount } customer { id } } } }
         } }
       }
     }`);
@@ -157,7 +229,7 @@ describe('Stripe failures map to the error vocabulary, with partial results', ()
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     t.stripe.faults.inject({ endpoint: 'GET /v1/invoices/:id', status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } invoice(id: "in_any") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, invoice: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, invoice: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['invoice'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'stripe', upstreamStatus: 503 },

@@ -105,7 +105,7 @@ describe('the unified Customer', () => {
       customers(first: 100) { edges { node {
         email name
         crm { company { name } }
-        support { tickets(status: open, first: 5) { edges { node { sourceId } } } }
+        support { tickets(status: OPEN, first: 5) { edges { node { sourceId } } } }
         commerce { orders(first: 5) { edges { node { sourceId } } } }
       } } }
     }`);

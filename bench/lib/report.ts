@@ -523,7 +523,7 @@ export function renderSection(r: Results): string {
   const q = r.query.summary;
   out.push('### 5. Query latency (Switchyard only)');
   out.push(
-    `\`{ invoices(first: 100) { edges { node { id amountDue status customer { id name email } } } } }\` ` +
+    `\`{ invoices(first: 100) { edges { node { id amountDue { amount currencyCode } status customer { id name email } } } } }\` ` +
       `against Switchyard in sandbox mode, ${int(s.queryN)} times one after another after ${int(s.queryWarmup)} ` +
       `unmeasured. Each answer has ${int(r.query.edges)} invoices of ${int(r.query.customers)} distinct customers, ` +
       `so each query makes 1 list call and ${int(r.query.customers)} customer retrieves (Stripe has no multi-get; ` +

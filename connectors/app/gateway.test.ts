@@ -182,7 +182,7 @@ describe('app queries against the product API emulator', () => {
         lastName: stored?.last_name,
         name: `${stored?.first_name ?? ''} ${stored?.last_name ?? ''}`,
         company: stored?.company,
-        plan: stored?.plan,
+        plan: stored?.plan.toUpperCase(),
         createdAt: new Date(stored?.created_at ?? '').toISOString(),
         updatedAt: new Date(stored?.updated_at ?? '').toISOString(),
         deletedAt: null,
@@ -266,7 +266,7 @@ describe('product API failures map to the error vocabulary, with partial results
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     app.faults.inject({ endpoint: 'GET /v1/users/:id', status: 500, times: 10 });
     const result = await t.graphql('{ gateway { mode } appUser(id: "usr_123456789") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, appUser: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, appUser: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['appUser'],
       extensions: {

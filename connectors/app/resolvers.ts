@@ -56,6 +56,7 @@ function decodePosition(cursor: string): Position {
 const iso = (timestamp: string): string => new Date(timestamp).toISOString();
 
 export const appResolvers: Resolvers = {
+  AppPlan: { FREE: 'free', STARTER: 'starter', PRO: 'pro', ENTERPRISE: 'enterprise' },
   Subscription: {
     userCreated: eventSubscription(
       () => ({ sources: ['app'], types: ['user.created'] }),

@@ -4,6 +4,7 @@ import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts'
 import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   AssociationBatch,
+  HubSpotAccountDetails,
   HubSpotErrorBody,
   OBJECT_MODELS,
   OBJECT_PROPERTIES,
@@ -83,6 +84,8 @@ export interface HubSpotClient {
     inputs: readonly { id: string; after?: string | undefined }[],
     call: CallOptions,
   ): Promise<AssociationRead>;
+  /** `GET /account-info/v3/details`: the account's company currency, upper case (`USD`). */
+  companyCurrency(call: CallOptions): Promise<string>;
 }
 
 function fail(response: UpstreamResponse): never {
@@ -137,6 +140,21 @@ export function createHubSpotClient(upstream: Upstream): HubSpotClient {
   }
 
   return {
+    async companyCurrency(call) {
+      const operation = 'account.details';
+      const response = await upstream.request({
+        method: 'GET',
+        path: '/account-info/v3/details',
+        operation,
+        ...call,
+      });
+      if (response.status !== 200) fail(response);
+      return parseUpstream(HubSpotAccountDetails, response, {
+        source,
+        title,
+        operation,
+      }).companyCurrency.toUpperCase();
+    },
     async listObjects(type, page, call) {
       const operation = `${type}.list`;
       const response = await upstream.request({

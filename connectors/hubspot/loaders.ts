@@ -33,6 +33,8 @@ export interface HubSpotLoaders {
   contacts: DataLoader<ListArgs, Page<HubSpotContact>, string>;
   companies: DataLoader<ListArgs, Page<HubSpotCompany>, string>;
   deals: DataLoader<ListArgs, Page<HubSpotDeal>, string>;
+  /** The account's company currency (`account`, the only key), read once per request and only when needed. */
+  companyCurrency: DataLoader<'account', string>;
 }
 
 interface CrmRecord {
@@ -153,5 +155,9 @@ export function createHubSpotLoaders(client: HubSpotClient, call: CallOptions): 
     contacts: list((args) => client.listObjects('contacts', args, call), contact),
     companies: list((args) => client.listObjects('companies', args, call), company),
     deals: list((args) => client.listObjects('deals', args, call), deal),
+    companyCurrency: new DataLoader<'account', string>(async (keys) => {
+      const currency = await client.companyCurrency(call);
+      return keys.map(() => currency);
+    }),
   };
 }

@@ -46,6 +46,7 @@ export const HubSpotDeal = crmObject({
   dealname: prop,
   dealstage: prop,
   amount: prop,
+  deal_currency_code: prop,
   closedate: prop,
   pipeline: prop,
 });
@@ -78,6 +79,7 @@ export const OBJECT_PROPERTIES: Readonly<Record<ObjectType, readonly string[]>> 
     'dealname',
     'dealstage',
     'amount',
+    'deal_currency_code',
     'closedate',
     'pipeline',
     'createdate',
@@ -93,6 +95,9 @@ export function hubspotList<T extends z.ZodType>(item: T) {
     paging: z.looseObject({ next: z.looseObject({ after: z.string().min(1) }).optional() }).optional(),
   });
 }
+
+/** `GET /account-info/v3/details`: the account's settings; the connector reads its company currency. */
+export const HubSpotAccountDetails = z.looseObject({ companyCurrency: z.string().regex(/^[A-Za-z]{3}$/) });
 
 /** One entry of `errors` in a batch answer (HTTP 207). */
 export const BatchError = z.looseObject({

@@ -192,9 +192,9 @@ describe('CRM queries against the HubSpot emulator', () => {
   it('reads one record with a single GET, null when HubSpot answers 404', async () => {
     const dealId = hubspot.store.ids('deals')[0] ?? '';
     const result = await t.graphql<{
-      crmDeal: { id: string; sourceId: string; stage: string; pipeline: string; amount: number };
+      crmDeal: { id: string; sourceId: string; stage: string; pipeline: string; amount: unknown };
     }>(
-      `query ($id: ID!) { crmDeal(id: $id) { id sourceId stage pipeline amount closeDate createdAt company { id } } }`,
+      `query ($id: ID!) { crmDeal(id: $id) { id sourceId stage pipeline amount { amount currencyCode minorUnits } closeDate createdAt company { id } } }`,
       { id: dealId },
     );
     expect(result.errors).toBeUndefined();
@@ -204,8 +204,14 @@ describe('CRM queries against the HubSpot emulator', () => {
       sourceId: dealId,
       stage: record?.properties['dealstage'],
       pipeline: 'default',
-      amount: Number(record?.properties['amount']),
+      // The seeded deals have whole-dollar amounts and no deal_currency_code: the account's company currency.
+      amount: {
+        amount: `${record?.properties['amount'] ?? ''}.00`,
+        currencyCode: 'USD',
+        minorUnits: Number(record?.properties['amount']) * 100,
+      },
     });
+    expect(hubspot.counters()).toMatchObject({ 'GET /account-info/v3/details': 1 });
     const missing = await t.graphql(
       '{ crmContact(id: "1") { id } crmCompany(id: "not-a-number") { id } crmDeal(id: "99999999999") { id } }',
     );
@@ -215,6 +221,31 @@ describe('CRM queries against the HubSpot emulator', () => {
       'GET /crm/v3/objects/companies/:id': 1,
       'GET /crm/v3/objects/deals/:id': 2,
     });
+  });
+
+  it("gives a deal's amount as Money in deal_currency_code, and a malformed amount as UPSTREAM_BAD_RESPONSE", async () => {
+    const [yen, broken] = hubspot.store.ids('deals').slice(-2);
+    const at = new Date().toISOString();
+    hubspot.store.update('deals', yen ?? '', { amount: '1200000', deal_currency_code: 'JPY' }, at);
+    hubspot.store.update('deals', broken ?? '', { amount: '1,200.50' }, at);
+    const result = await t.graphql(
+      `query ($a: ID!, $b: ID!) {
+        yen: crmDeal(id: $a) { sourceId amount { amount currencyCode minorUnits } }
+        broken: crmDeal(id: $b) { sourceId amount { amount } }
+      }`,
+      { a: yen, b: broken },
+    );
+    expect(result.data).toEqual({
+      yen: { sourceId: yen, amount: { amount: '1200000', currencyCode: 'JPY', minorUnits: 1200000 } },
+      broken: { sourceId: broken, amount: null },
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message: `HubSpot's deal amount is not an amount of money: "1,200.50" is not a decimal amount.`,
+        path: ['broken', 'amount'],
+        extensions: expect.objectContaining({ code: 'UPSTREAM_BAD_RESPONSE', source: 'hubspot' }) as unknown,
+      }),
+    ]);
   });
 
   it('refetches each Node type through node(id), and its field takes the global or the HubSpot id', async () => {
@@ -290,7 +321,7 @@ describe('HubSpot failures map to the error vocabulary, with partial results', (
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     hubspot.faults.inject({ endpoint: 'GET /crm/v3/objects/contacts/:id', status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } crmContact(id: "1051") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, crmContact: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, crmContact: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['crmContact'],
       extensions: {

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { SourceScope } from '../../src/connector.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { badUserInput } from '../../src/errors.ts';
+import { moneyFromDecimal, upstreamMoney } from '../../src/money.ts';
 import type { Resolvers } from '../../src/generated/resolvers.ts';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pagination.ts';
 import type { Connection } from '../../src/pagination.ts';
@@ -219,9 +220,14 @@ export const hubspotResolvers: Resolvers = {
   CrmDeal: {
     name: (d) => d.properties.dealname,
     stage: (d) => d.properties.dealstage,
-    amount(d) {
-      const amount = d.properties.amount === null ? NaN : Number(d.properties.amount);
-      return Number.isFinite(amount) ? amount : null;
+    async amount(d, _args, ctx) {
+      const { amount, deal_currency_code: dealCurrency } = d.properties;
+      if (amount === null) return null;
+      // A deal in a multi-currency account names its currency; otherwise it is in the company currency.
+      const currency = dealCurrency ?? (await hubspotOf(ctx).loaders.companyCurrency.load('account'));
+      return upstreamMoney({ source: 'hubspot', title: 'HubSpot', field: 'deal amount' }, () =>
+        moneyFromDecimal(amount, currency),
+      );
     },
     closeDate: (d) => isoOrNull(d.properties.closedate),
     pipeline: (d) => d.properties.pipeline,

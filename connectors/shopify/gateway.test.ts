@@ -108,7 +108,7 @@ describe('commerce queries against the Shopify emulator', () => {
       expect(node.id).toBe(toGlobalId('Order', node.sourceId));
       expect(node.name).toMatch(/^#\d{4}$/);
       expect(node.totalPrice.currencyCode).toBe('USD');
-      expect(node.totalPrice.amount).toMatch(/^\d+\.\d{1,2}$/);
+      expect(node.totalPrice.amount).toMatch(/^\d+\.\d{2}$/);
       if (node.customer !== null) {
         expect(node.customer.sourceId).toMatch(/^gid:\/\/shopify\/Customer\/\d+$/);
         expect(node.customer.id).toBe(toGlobalId('CommerceCustomer', node.customer.sourceId));
@@ -140,7 +140,7 @@ describe('commerce queries against the Shopify emulator', () => {
       expect(node.lineItems?.map((l) => [l.title, l.quantity, l.sku])).toEqual(
         stored?.lineItems.map((l) => [l.title, l.quantity, l.sku]),
       );
-      for (const line of node.lineItems ?? []) expect(line.unitPrice?.amount).toMatch(/^\d+\.\d{1,2}$/);
+      for (const line of node.lineItems ?? []) expect(line.unitPrice?.amount).toMatch(/^\d+\.\d{2}$/);
     }
   });
 
@@ -342,7 +342,7 @@ describe('Shopify failures map to the error vocabulary, with partial results', (
   it('UPSTREAM_UNAVAILABLE after retries on 5xx, while the rest of the answer stands', async () => {
     shop.faults.inject({ endpoint: GRAPHQL_ENDPOINT, status: 503, times: 10 });
     const result = await t.graphql('{ gateway { mode } order(id: "1") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, order: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, order: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['order'],
       extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'shopify', upstreamStatus: 503 },
@@ -528,11 +528,11 @@ describe('POST /webhooks/shopify', () => {
       id: toGlobalId('Order', orderId),
       sourceId: orderId,
       financialStatus: 'PAID',
-      totalPrice: { amount: '133.0', currencyCode: 'USD' },
+      totalPrice: { amount: '133.00', currencyCode: 'USD' },
       customer: { email: buyer.email },
       lineItems: [
-        { title: 'Zip Hoodie', quantity: 2, sku: 'SKU-HOODIE', unitPrice: { amount: '59.0' } },
-        { title: 'Enamel Mug', quantity: 1, sku: 'SKU-MUG', unitPrice: { amount: '15.0' } },
+        { title: 'Zip Hoodie', quantity: 2, sku: 'SKU-HOODIE', unitPrice: { amount: '59.00' } },
+        { title: 'Enamel Mug', quantity: 1, sku: 'SKU-MUG', unitPrice: { amount: '15.00' } },
       ],
     });
   });

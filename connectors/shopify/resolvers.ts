@@ -4,6 +4,7 @@ import { badUserInput } from '../../src/errors.ts';
 import type { Resolvers } from '../../src/generated/resolvers.ts';
 import { decodeCursor, encodeCursor, pageSize } from '../../src/pagination.ts';
 import { MAX_ORDERS_PAGE } from './client.ts';
+import { shopifyMoney } from './money.ts';
 import type { OrderPage, ShopifyClient } from './client.ts';
 import type { ShopifyLoaders } from './loaders.ts';
 import { toGid } from './models.ts';
@@ -84,17 +85,20 @@ export const shopifyResolvers: Resolvers = {
   },
   Order: {
     financialStatus: (o) => o.displayFinancialStatus,
-    totalPrice: (o) => o.totalPriceSet.shopMoney,
+    totalPrice: (o) => shopifyMoney('order total', o.totalPriceSet.shopMoney),
     lineItems: (o: ShopifyOrder, _args, ctx) => shopifyOf(ctx).loaders.lineItems.load(o.id),
     customer: (o) => o.customer,
   },
   OrderLineItem: {
-    unitPrice: (item) => item.originalUnitPriceSet?.shopMoney ?? null,
+    unitPrice: (item) =>
+      item.originalUnitPriceSet === null
+        ? null
+        : shopifyMoney('line item unit price', item.originalUnitPriceSet.shopMoney),
   },
   CommerceCustomer: {
     name: (c) => c.displayName,
     numberOfOrders: (c) => c.numberOfOrders,
-    amountSpent: (c) => c.amountSpent,
+    amountSpent: (c) => (c.amountSpent === null ? null : shopifyMoney('customer amountSpent', c.amountSpent)),
     async orders(c, args, ctx) {
       const { loaders } = shopifyOf(ctx);
       return connection(await loaders.customerOrders.load({ customerId: c.id, ...page(args) }));

@@ -35,7 +35,10 @@ export const StripePrice = z.looseObject({
   nickname: z.string().nullable().default(null),
   currency: z.string(),
   unit_amount: z.number().int().nullable().default(null),
-  recurring: z.looseObject({ interval: z.string() }).nullable().default(null),
+  recurring: z
+    .looseObject({ interval: z.enum(['day', 'week', 'month', 'year']) })
+    .nullable()
+    .default(null),
   product: expandableId.nullable().default(null),
 });
 

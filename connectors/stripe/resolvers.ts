@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pa
 import type { StripeClient } from './client.ts';
 import type { StripeLoaders } from './loaders.ts';
 import { invoiceSubscriptionId } from './models.ts';
+import { stripeMoney } from './money.ts';
 
 /** Largest Stripe list page. */
 export const MAX_PAGE = 100;
@@ -73,7 +74,7 @@ export const stripeResolvers: Resolvers = {
       stripeOf(ctx).loaders.subscription.load(sourceIdOf('BillingSubscription', args.id)),
   },
   BillingCustomer: {
-    balance: (c) => c.balance,
+    balance: (c) => (c.currency === null ? null : stripeMoney('customer balance', c.balance, c.currency)),
     delinquent: (c) => c.delinquent ?? false,
     createdAt: (c) => iso(c.created),
     metadata: (c) => c.metadata,
@@ -97,9 +98,11 @@ export const stripeResolvers: Resolvers = {
     },
   },
   Invoice: {
-    amountDue: (i) => i.amount_due,
-    amountPaid: (i) => i.amount_paid,
-    amountRemaining: (i) => i.amount_remaining,
+    amountDue: (i) => stripeMoney('invoice amount_due', i.amount_due, i.currency),
+    amountPaid: (i) => stripeMoney('invoice amount_paid', i.amount_paid, i.currency),
+    amountRemaining: (i) => stripeMoney('invoice amount_remaining', i.amount_remaining, i.currency),
+    subtotal: (i) => stripeMoney('invoice subtotal', i.subtotal, i.currency),
+    total: (i) => stripeMoney('invoice total', i.total, i.currency),
     dueDate: (i) => isoOrNull(i.due_date),
     periodStart: (i) => iso(i.period_start),
     periodEnd: (i) => iso(i.period_end),
@@ -112,7 +115,11 @@ export const stripeResolvers: Resolvers = {
       return id === null ? null : stripeOf(ctx).loaders.subscription.load(id);
     },
   },
+  InvoiceLine: {
+    amount: (line) => stripeMoney('invoice line amount', line.amount, line.currency),
+  },
   BillingSubscription: {
+    currencyCode: (s) => s.currency.toUpperCase(),
     cancelAtPeriodEnd: (s) => s.cancel_at_period_end,
     startDate: (s) => iso(s.start_date),
     trialStart: (s) => isoOrNull(s.trial_start),
@@ -125,8 +132,21 @@ export const stripeResolvers: Resolvers = {
       return s.latest_invoice === null ? null : stripeOf(ctx).loaders.invoice.load(s.latest_invoice);
     },
   },
+  InvoiceStatus: { DRAFT: 'draft', OPEN: 'open', PAID: 'paid', UNCOLLECTIBLE: 'uncollectible', VOID: 'void' },
+  SubscriptionStatus: {
+    ACTIVE: 'active',
+    CANCELED: 'canceled',
+    INCOMPLETE: 'incomplete',
+    INCOMPLETE_EXPIRED: 'incomplete_expired',
+    PAST_DUE: 'past_due',
+    PAUSED: 'paused',
+    TRIALING: 'trialing',
+    UNPAID: 'unpaid',
+  },
+  PriceInterval: { DAY: 'day', WEEK: 'week', MONTH: 'month', YEAR: 'year' },
   Price: {
-    unitAmount: (p) => p.unit_amount,
+    unitAmount: (p) =>
+      p.unit_amount === null ? null : stripeMoney('price unit_amount', p.unit_amount, p.currency),
     interval: (p) => p.recurring?.interval ?? null,
   },
 };

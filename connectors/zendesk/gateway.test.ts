@@ -117,13 +117,13 @@ describe('support queries against the Zendesk emulator', () => {
     const users = new Set<string>();
     for (const { node } of page.edges) {
       expect(node.id).toBe(toGlobalId('SupportTicket', node.sourceId));
-      expect(node.requester?.role).toBe('end_user');
+      expect(node.requester?.role).toBe('END_USER');
       if (node.requester) {
         expect(node.requester.id).toBe(toGlobalId('SupportUser', node.requester.sourceId));
         users.add(node.requester.sourceId);
       }
       if (node.assignee) {
-        expect(node.assignee.role).toMatch(/^(agent|admin)$/);
+        expect(node.assignee.role).toMatch(/^(AGENT|ADMIN)$/);
         expect(node.assignee.id).toBe(toGlobalId('SupportUser', node.assignee.sourceId));
         users.add(node.assignee.sourceId);
       }
@@ -192,13 +192,13 @@ describe('support queries against the Zendesk emulator', () => {
   });
 
   it('filters by status through search export, with its own cursors', async () => {
-    const open = await tickets({ first: 10, status: 'open' });
+    const open = await tickets({ first: 10, status: 'OPEN' });
     expect(open.edges.length).toBeGreaterThan(0);
-    expect(open.edges.every((e) => e.node.status === 'open')).toBe(true);
+    expect(open.edges.every((e) => e.node.status === 'OPEN')).toBe(true);
     expect(zd.counters()['GET /api/v2/search/export.json']).toBe(1);
-    const closed = await tickets({ first: 50, status: 'closed' });
-    const more = await tickets({ first: 50, status: 'closed', after: closed.pageInfo.endCursor });
-    expect(more.edges.every((e) => e.node.status === 'closed')).toBe(true);
+    const closed = await tickets({ first: 50, status: 'CLOSED' });
+    const more = await tickets({ first: 50, status: 'CLOSED', after: closed.pageInfo.endCursor });
+    expect(more.edges.every((e) => e.node.status === 'CLOSED')).toBe(true);
     const wrongList = await t.graphql(TICKETS, { first: 5, after: closed.pageInfo.endCursor });
     expect(wrongList.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
@@ -214,7 +214,7 @@ describe('support queries against the Zendesk emulator', () => {
     }>(
       `query ($id: ID!) { supportUser(id: $id) { id sourceId name email role
         tickets(first: 100) { edges { node { sourceId status requester { sourceId } } } }
-        solved: tickets(first: 100, status: solved) { edges { node { status } } }
+        solved: tickets(first: 100, status: SOLVED) { edges { node { status } } }
       } }`,
       { id: requester?.sourceId },
     );
@@ -224,7 +224,7 @@ describe('support queries against the Zendesk emulator', () => {
       id: requester?.id,
       sourceId: requester?.sourceId,
       email: requester?.email,
-      role: 'end_user',
+      role: 'END_USER',
     });
     const own = [...zd.store.tickets.values()].filter(
       (tk) => String(tk.requester_id) === requester?.sourceId,
@@ -353,7 +353,7 @@ describe('Zendesk failures map to the error vocabulary, with partial results', (
       retryAfter: 0,
     });
     const result = await t.graphql('{ gateway { mode } ticket(id: "1") { id } }');
-    expect(result.data).toEqual({ gateway: { mode: 'sandbox' }, ticket: null });
+    expect(result.data).toEqual({ gateway: { mode: 'SANDBOX' }, ticket: null });
     expect(result.errors?.[0]).toMatchObject({
       path: ['ticket'],
       extensions: {
@@ -490,9 +490,9 @@ describe('POST /webhooks/zendesk', () => {
       id: toGlobalId('SupportTicket', ticketId),
       sourceId: ticketId,
       subject: 'Export to CSV times out',
-      status: 'open',
-      requester: { email: someone.email, role: 'end_user' },
-      assignee: { role: expect.stringMatching(/^(agent|admin)$/) as unknown },
+      status: 'OPEN',
+      requester: { email: someone.email, role: 'END_USER' },
+      assignee: { role: expect.stringMatching(/^(AGENT|ADMIN)$/) as unknown },
     });
     const byEmail = await t.graphql<{ supportUserByEmail: { sourceId: string } | null }>(
       'query ($e: String!) { supportUserByEmail(email: $e) { sourceId } }',

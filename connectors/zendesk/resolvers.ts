@@ -92,6 +92,17 @@ export function agentUrl(ticket: ZendeskTicket): string {
 }
 
 export const zendeskResolvers: Resolvers = {
+  TicketStatus: {
+    NEW: 'new',
+    OPEN: 'open',
+    PENDING: 'pending',
+    HOLD: 'hold',
+    SOLVED: 'solved',
+    CLOSED: 'closed',
+  },
+  TicketPriority: { LOW: 'low', NORMAL: 'normal', HIGH: 'high', URGENT: 'urgent' },
+  TicketType: { PROBLEM: 'problem', INCIDENT: 'incident', QUESTION: 'question', TASK: 'task' },
+  SupportUserRole: { END_USER: 'end-user', AGENT: 'agent', ADMIN: 'admin' },
   Subscription: {
     ticketUpdated: eventSubscription(
       () => ({ sources: ['zendesk'], types: ['ticket.*'] }),
@@ -125,7 +136,6 @@ export const zendeskResolvers: Resolvers = {
     },
   },
   SupportUser: {
-    role: (u) => (u.role === 'end-user' ? 'end_user' : u.role),
     createdAt: (u) => u.created_at,
     tickets: (u, args, ctx) =>
       ticketConnection(ctx, `zendesk-user-tickets:${u.id}:${statusKey(args.status)}`, args, {

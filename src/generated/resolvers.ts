@@ -18,7 +18,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 date-time in UTC, like `2026-06-20T19:08:41Z`. */
+  /** An ISO-8601 date-time in UTC with milliseconds, like `2026-06-20T19:08:41.000Z`, whatever offset the source used. */
   DateTime: { input: string; output: string; }
   /** Any JSON value. */
   JSON: { input: unknown; output: unknown; }
@@ -74,11 +74,9 @@ export type AppUserEvent = {
 /** A Stripe customer. */
 export type BillingCustomer = Node & {
   __typename?: 'BillingCustomer';
-  /** Balance in the smallest currency unit; negative is credit. */
-  balance: Scalars['Int']['output'];
+  /** The balance applied to the next invoice; negative is credit. Null until the customer has a currency (never billed). */
+  balance: Maybe<Money>;
   createdAt: Scalars['DateTime']['output'];
-  /** Three-letter ISO currency code, lower case, once the customer has been billed. */
-  currency: Maybe<Scalars['String']['output']>;
   delinquent: Scalars['Boolean']['output'];
   email: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
@@ -126,7 +124,8 @@ export type BillingSubscription = Node & {
   __typename?: 'BillingSubscription';
   cancelAtPeriodEnd: Scalars['Boolean']['output'];
   createdAt: Scalars['DateTime']['output'];
-  currency: Scalars['String']['output'];
+  /** Three-letter ISO 4217 code, upper case (`USD`). */
+  currencyCode: Scalars['String']['output'];
   customer: Maybe<BillingCustomer>;
   id: Scalars['ID']['output'];
   items: Array<SubscriptionItem>;
@@ -267,8 +266,8 @@ export type CrmContactEdge = {
 /** A HubSpot deal: a sale in progress or done. */
 export type CrmDeal = Node & {
   __typename?: 'CrmDeal';
-  /** The deal amount in its currency's units (not cents), or null. */
-  amount: Maybe<Scalars['Float']['output']>;
+  /** The deal amount, in the deal's currency (`deal_currency_code`, else the HubSpot account's company currency); null when the deal has none. */
+  amount: Maybe<Money>;
   closeDate: Maybe<Scalars['DateTime']['output']>;
   /** The deal's primary company (else the first associated one), or null. */
   company: Maybe<CrmCompany>;
@@ -414,8 +413,8 @@ export type EventSubject = {
 
 export type GatewayInfo = {
   __typename?: 'GatewayInfo';
-  /** `sandbox` when the sources are served by built-in emulators. */
-  mode: Scalars['String']['output'];
+  /** `SANDBOX` when the sources are served by built-in emulators, else `REAL`. */
+  mode: SourceMode;
   sources: Array<SourceStatus>;
   version: Scalars['String']['output'];
 };
@@ -429,11 +428,10 @@ export type Heartbeat = {
 /** A Stripe invoice. */
 export type Invoice = Node & {
   __typename?: 'Invoice';
-  amountDue: Scalars['Int']['output'];
-  amountPaid: Scalars['Int']['output'];
-  amountRemaining: Scalars['Int']['output'];
+  amountDue: Money;
+  amountPaid: Money;
+  amountRemaining: Money;
   createdAt: Scalars['DateTime']['output'];
-  currency: Scalars['String']['output'];
   /** The billed customer; null when Stripe no longer has it. */
   customer: Maybe<BillingCustomer>;
   dueDate: Maybe<Scalars['DateTime']['output']>;
@@ -447,8 +445,8 @@ export type Invoice = Node & {
   sourceId: Scalars['ID']['output'];
   status: Maybe<InvoiceStatus>;
   subscription: Maybe<BillingSubscription>;
-  subtotal: Scalars['Int']['output'];
-  total: Scalars['Int']['output'];
+  subtotal: Money;
+  total: Money;
 };
 
 export type InvoiceConnection = {
@@ -465,8 +463,7 @@ export type InvoiceEdge = {
 
 export type InvoiceLine = {
   __typename?: 'InvoiceLine';
-  amount: Scalars['Int']['output'];
-  currency: Scalars['String']['output'];
+  amount: Money;
   description: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   quantity: Maybe<Scalars['Int']['output']>;
@@ -479,13 +476,20 @@ export type InvoiceStatus =
   | 'uncollectible'
   | 'void';
 
-/** An amount of money: a decimal string and an ISO 4217 currency code. */
+/**
+ * An amount of money, the same for every source. `amount` is exact (never a
+ * float); `minorUnits` is the same amount counted in the currency's minor unit.
+ * Zero-decimal currencies (JPY, KRW, ISK...) have no minor unit, so `minorUnits`
+ * equals the amount; three-decimal ones (KWD, BHD, JOD, OMR, TND...) have 1000.
+ */
 export type Money = {
   __typename?: 'Money';
-  /** Decimal amount, like `25.0` or `199.99`. */
+  /** Exact decimal string with the currency's decimals: `12.50` (USD), `500` (JPY), `1.500` (KWD), `-20.00` for a credit. More decimals appear only when the source has them. */
   amount: Scalars['String']['output'];
-  /** Three-letter ISO currency code, upper case (`USD`). */
+  /** Three-letter ISO 4217 code, upper case (`USD`). */
   currencyCode: Scalars['String']['output'];
+  /** The amount in the currency's minor unit per ISO 4217 (`1250` for USD 12.50, `500` for JPY 500, `1500` for KWD 1.500); null when the amount is not a whole number of minor units or is beyond ±2147483647. */
+  minorUnits: Maybe<Scalars['Int']['output']>;
 };
 
 /** An object with a global id, refetchable through `Query.node`. */
@@ -553,13 +557,21 @@ export type PageInfo = {
 
 export type Price = {
   __typename?: 'Price';
-  currency: Scalars['String']['output'];
   id: Scalars['ID']['output'];
-  interval: Maybe<Scalars['String']['output']>;
+  /** How often a recurring price bills; null for a one-time price. */
+  interval: Maybe<PriceInterval>;
   nickname: Maybe<Scalars['String']['output']>;
   product: Maybe<Scalars['String']['output']>;
-  unitAmount: Maybe<Scalars['Int']['output']>;
+  /** The price of one unit; null for tiered or custom prices. */
+  unitAmount: Maybe<Money>;
 };
+
+/** How often a recurring price bills. */
+export type PriceInterval =
+  | 'day'
+  | 'month'
+  | 'week'
+  | 'year';
 
 export type Query = {
   __typename?: 'Query';
@@ -814,11 +826,19 @@ export type QueryTicketsArgs = {
   status?: InputMaybe<TicketStatus>;
 };
 
+/** Where a source's data comes from. */
+export type SourceMode =
+  /** Nowhere: the source has no credentials; its fields are null with an error. */
+  | 'off'
+  /** The provider's real API. */
+  | 'real'
+  /** The built-in emulator. */
+  | 'sandbox';
+
 export type SourceStatus = {
   __typename?: 'SourceStatus';
   baseUrl: Maybe<Scalars['String']['output']>;
-  /** `real` (talks to the provider), `sandbox` (built-in emulator) or `off` (no credentials). */
-  mode: Scalars['String']['output'];
+  mode: SourceMode;
   name: Scalars['String']['output'];
   webhooks: Scalars['Boolean']['output'];
 };
@@ -959,7 +979,7 @@ export type SupportUserTicketsArgs = {
 export type SupportUserRole =
   | 'admin'
   | 'agent'
-  | 'end_user';
+  | 'end-user';
 
 /** A ticket event, with the ticket as Zendesk has it now. */
 export type TicketEvent = {
@@ -1079,7 +1099,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AppPlan: AppPlan;
+  AppPlan: ResolverTypeWrapper<AppPlan>;
   AppUser: ResolverTypeWrapper<AppUserModel>;
   AppUserConnection: ResolverTypeWrapper<Omit<AppUserConnection, 'edges'> & { edges: Array<ResolversTypes['AppUserEdge']> }>;
   AppUserEdge: ResolverTypeWrapper<Omit<AppUserEdge, 'node'> & { node: ResolversTypes['AppUser'] }>;
@@ -1111,8 +1131,7 @@ export type ResolversTypes = {
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
   EventSubject: ResolverTypeWrapper<EventSubject>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  GatewayInfo: ResolverTypeWrapper<GatewayInfo>;
+  GatewayInfo: ResolverTypeWrapper<Omit<GatewayInfo, 'mode' | 'sources'> & { mode: ResolversTypes['SourceMode'], sources: Array<ResolversTypes['SourceStatus']> }>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1120,7 +1139,7 @@ export type ResolversTypes = {
   InvoiceConnection: ResolverTypeWrapper<Omit<InvoiceConnection, 'edges'> & { edges: Array<ResolversTypes['InvoiceEdge']> }>;
   InvoiceEdge: ResolverTypeWrapper<Omit<InvoiceEdge, 'node'> & { node: ResolversTypes['Invoice'] }>;
   InvoiceLine: ResolverTypeWrapper<StripeInvoiceLineModel>;
-  InvoiceStatus: InvoiceStatus;
+  InvoiceStatus: ResolverTypeWrapper<InvoiceStatus>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Money: ResolverTypeWrapper<Money>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -1131,21 +1150,23 @@ export type ResolversTypes = {
   OrderLineItem: ResolverTypeWrapper<ShopifyLineItemModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Price: ResolverTypeWrapper<StripePriceModel>;
+  PriceInterval: ResolverTypeWrapper<PriceInterval>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  SourceStatus: ResolverTypeWrapper<SourceStatus>;
+  SourceMode: ResolverTypeWrapper<SourceMode>;
+  SourceStatus: ResolverTypeWrapper<Omit<SourceStatus, 'mode'> & { mode: ResolversTypes['SourceMode'] }>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionItem: ResolverTypeWrapper<StripeSubscriptionItemModel>;
-  SubscriptionStatus: SubscriptionStatus;
+  SubscriptionStatus: ResolverTypeWrapper<SubscriptionStatus>;
   SupportTicket: ResolverTypeWrapper<ZendeskTicketModel>;
   SupportTicketConnection: ResolverTypeWrapper<Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversTypes['SupportTicketEdge']> }>;
   SupportTicketEdge: ResolverTypeWrapper<Omit<SupportTicketEdge, 'node'> & { node: ResolversTypes['SupportTicket'] }>;
   SupportUser: ResolverTypeWrapper<ZendeskUserModel>;
-  SupportUserRole: SupportUserRole;
+  SupportUserRole: ResolverTypeWrapper<SupportUserRole>;
   TicketEvent: ResolverTypeWrapper<GatewayEventModel>;
-  TicketPriority: TicketPriority;
-  TicketStatus: TicketStatus;
-  TicketType: TicketType;
+  TicketPriority: ResolverTypeWrapper<TicketPriority>;
+  TicketStatus: ResolverTypeWrapper<TicketStatus>;
+  TicketType: ResolverTypeWrapper<TicketType>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1181,8 +1202,7 @@ export type ResolversParentTypes = {
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
   EventSubject: EventSubject;
-  Float: Scalars['Float']['output'];
-  GatewayInfo: GatewayInfo;
+  GatewayInfo: Omit<GatewayInfo, 'sources'> & { sources: Array<ResolversParentTypes['SourceStatus']> };
   Heartbeat: Heartbeat;
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
@@ -1211,6 +1231,8 @@ export type ResolversParentTypes = {
   SupportUser: ZendeskUserModel;
   TicketEvent: GatewayEventModel;
 };
+
+export type AppPlanResolvers = { ENTERPRISE: 'enterprise', FREE: 'free', PRO: 'pro', STARTER: 'starter' };
 
 export type AppUserResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AppUser'] = ResolversParentTypes['AppUser']> = {
   company?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1243,9 +1265,8 @@ export type AppUserEventResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type BillingCustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingCustomer'] = ResolversParentTypes['BillingCustomer']> = {
-  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  balance?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   delinquent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1271,7 +1292,7 @@ export type BillingCustomerEdgeResolvers<ContextType = GatewayContext, ParentTyp
 export type BillingSubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['BillingSubscription'] = ResolversParentTypes['BillingSubscription']> = {
   cancelAtPeriodEnd?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['SubscriptionItem']>, ParentType, ContextType>;
@@ -1359,7 +1380,7 @@ export type CrmContactEdgeResolvers<ContextType = GatewayContext, ParentType ext
 };
 
 export type CrmDealResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmDeal'] = ResolversParentTypes['CrmDeal']> = {
-  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   closeDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   company?: Resolver<Maybe<ResolversTypes['CrmCompany']>, ParentType, ContextType>;
   contacts?: Resolver<ResolversTypes['CrmContactConnection'], ParentType, ContextType, RequireFields<CrmDealContactsArgs, 'first'>>;
@@ -1444,7 +1465,7 @@ export type EventSubjectResolvers<ContextType = GatewayContext, ParentType exten
 };
 
 export type GatewayInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['GatewayInfo'] = ResolversParentTypes['GatewayInfo']> = {
-  mode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SourceMode'], ParentType, ContextType>;
   sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -1455,11 +1476,10 @@ export type HeartbeatResolvers<ContextType = GatewayContext, ParentType extends 
 };
 
 export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Invoice'] = ResolversParentTypes['Invoice']> = {
-  amountDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  amountPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  amountRemaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountDue?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  amountPaid?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  amountRemaining?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   customer?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
   dueDate?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   hostedInvoiceUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1471,8 +1491,8 @@ export type InvoiceResolvers<ContextType = GatewayContext, ParentType extends Re
   sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['InvoiceStatus']>, ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['BillingSubscription']>, ParentType, ContextType>;
-  subtotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1487,12 +1507,13 @@ export type InvoiceEdgeResolvers<ContextType = GatewayContext, ParentType extend
 };
 
 export type InvoiceLineResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['InvoiceLine'] = ResolversParentTypes['InvoiceLine']> = {
-  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
+
+export type InvoiceStatusResolvers = { DRAFT: 'draft', OPEN: 'open', PAID: 'paid', UNCOLLECTIBLE: 'uncollectible', VOID: 'void' };
 
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
@@ -1501,6 +1522,7 @@ export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  minorUnits?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1550,13 +1572,14 @@ export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends R
 };
 
 export type PriceResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Price'] = ResolversParentTypes['Price']> = {
-  currency?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  interval?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  interval?: Resolver<Maybe<ResolversTypes['PriceInterval']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  unitAmount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unitAmount?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
 };
+
+export type PriceIntervalResolvers = { DAY: 'day', MONTH: 'month', WEEK: 'week', YEAR: 'year' };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   appUser?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType, RequireFields<QueryAppUserArgs, 'id'>>;
@@ -1593,9 +1616,11 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   tickets?: Resolver<ResolversTypes['SupportTicketConnection'], ParentType, ContextType, RequireFields<QueryTicketsArgs, 'first'>>;
 };
 
+export type SourceModeResolvers = { OFF: 'off', REAL: 'real', SANDBOX: 'sandbox' };
+
 export type SourceStatusResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = {
   baseUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  mode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SourceMode'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   webhooks?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -1614,6 +1639,8 @@ export type SubscriptionItemResolvers<ContextType = GatewayContext, ParentType e
   price?: Resolver<ResolversTypes['Price'], ParentType, ContextType>;
   quantity?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
+
+export type SubscriptionStatusResolvers = { ACTIVE: 'active', CANCELED: 'canceled', INCOMPLETE: 'incomplete', INCOMPLETE_EXPIRED: 'incomplete_expired', PAST_DUE: 'past_due', PAUSED: 'paused', TRIALING: 'trialing', UNPAID: 'unpaid' };
 
 export type SupportTicketResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['SupportTicket'] = ResolversParentTypes['SupportTicket']> = {
   assignee?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType>;
@@ -1655,12 +1682,21 @@ export type SupportUserResolvers<ContextType = GatewayContext, ParentType extend
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type SupportUserRoleResolvers = { ADMIN: 'admin', AGENT: 'agent', END_USER: 'end-user' };
+
 export type TicketEventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['TicketEvent'] = ResolversParentTypes['TicketEvent']> = {
   event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
   ticket?: Resolver<Maybe<ResolversTypes['SupportTicket']>, ParentType, ContextType>;
 };
 
+export type TicketPriorityResolvers = { HIGH: 'high', LOW: 'low', NORMAL: 'normal', URGENT: 'urgent' };
+
+export type TicketStatusResolvers = { CLOSED: 'closed', HOLD: 'hold', NEW: 'new', OPEN: 'open', PENDING: 'pending', SOLVED: 'solved' };
+
+export type TicketTypeResolvers = { INCIDENT: 'incident', PROBLEM: 'problem', QUESTION: 'question', TASK: 'task' };
+
 export type Resolvers<ContextType = GatewayContext> = {
+  AppPlan?: AppPlanResolvers;
   AppUser?: AppUserResolvers<ContextType>;
   AppUserConnection?: AppUserConnectionResolvers<ContextType>;
   AppUserEdge?: AppUserEdgeResolvers<ContextType>;
@@ -1696,6 +1732,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   InvoiceConnection?: InvoiceConnectionResolvers<ContextType>;
   InvoiceEdge?: InvoiceEdgeResolvers<ContextType>;
   InvoiceLine?: InvoiceLineResolvers<ContextType>;
+  InvoiceStatus?: InvoiceStatusResolvers;
   JSON?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
@@ -1706,14 +1743,21 @@ export type Resolvers<ContextType = GatewayContext> = {
   OrderLineItem?: OrderLineItemResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Price?: PriceResolvers<ContextType>;
+  PriceInterval?: PriceIntervalResolvers;
   Query?: QueryResolvers<ContextType>;
+  SourceMode?: SourceModeResolvers;
   SourceStatus?: SourceStatusResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   SubscriptionItem?: SubscriptionItemResolvers<ContextType>;
+  SubscriptionStatus?: SubscriptionStatusResolvers;
   SupportTicket?: SupportTicketResolvers<ContextType>;
   SupportTicketConnection?: SupportTicketConnectionResolvers<ContextType>;
   SupportTicketEdge?: SupportTicketEdgeResolvers<ContextType>;
   SupportUser?: SupportUserResolvers<ContextType>;
+  SupportUserRole?: SupportUserRoleResolvers;
   TicketEvent?: TicketEventResolvers<ContextType>;
+  TicketPriority?: TicketPriorityResolvers;
+  TicketStatus?: TicketStatusResolvers;
+  TicketType?: TicketTypeResolvers;
 };
 

@@ -159,11 +159,15 @@ function stringArray(value: unknown, name: string): string[] | undefined {
 
 interface Context {
   store: CrmStore;
+  portalId: number;
   /** The emulator's own base URL, for `paging.next.link`. */
   baseUrl: () => string;
 }
 
-function routes({ store, baseUrl }: Context): Route[] {
+/** The emulated account's company currency: deals without `deal_currency_code` are in it. */
+export const SANDBOX_COMPANY_CURRENCY = 'USD';
+
+function routes({ store, portalId, baseUrl }: Context): Route[] {
   const handle =
     (handler: (request: EmulatorRequest) => EmulatorResponse) =>
     (request: EmulatorRequest): EmulatorResponse => {
@@ -354,7 +358,25 @@ function routes({ store, baseUrl }: Context): Route[] {
       }),
     },
   ];
-  return [...generic.flatMap(perType), ...generic];
+  const account: Route = {
+    method: 'GET',
+    path: '/account-info/v3/details',
+    handler: () => ({
+      status: 200,
+      body: {
+        portalId,
+        accountType: 'STANDARD',
+        timeZone: 'US/Eastern',
+        companyCurrency: SANDBOX_COMPANY_CURRENCY,
+        additionalCurrencies: [],
+        utcOffset: '-05:00',
+        utcOffsetMilliseconds: -18_000_000,
+        uiDomain: 'app.hubspot.com',
+        dataHostingLocation: 'na1',
+      },
+    }),
+  };
+  return [...generic.flatMap(perType), ...generic, account];
 }
 
 const TYPES: readonly CrmType[] = ['contacts', 'companies', 'deals'];
@@ -454,7 +476,7 @@ export async function startHubSpotSandbox(
 
   const server = await startHttpEmulator({
     name: 'hubspot',
-    routes: routes({ store, baseUrl: () => baseUrl }).map(withLimits),
+    routes: routes({ store, portalId, baseUrl: () => baseUrl }).map(withLimits),
     authorize(request) {
       const denied = authorize(request);
       if (denied !== undefined) return denied;

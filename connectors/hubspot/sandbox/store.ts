@@ -109,7 +109,7 @@ const DEFINED_PROPERTIES: Readonly<Record<CrmType, readonly string[]>> = {
     'hs_merged_object_ids',
   ],
   companies: [...DEFAULT_PROPERTIES.companies, 'industry', 'hs_merged_object_ids'],
-  deals: [...DEFAULT_PROPERTIES.deals, 'hs_merged_object_ids'],
+  deals: [...DEFAULT_PROPERTIES.deals, 'deal_currency_code', 'hs_merged_object_ids'],
 };
 
 /** An association type as v4 reports it. */
