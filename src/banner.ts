@@ -7,6 +7,7 @@ import { GRAPHQL_PATH } from './gateway.ts';
 import { redactUrl } from './redact.ts';
 import type { Redactor } from './redact.ts';
 import type { Source } from './sources.ts';
+import { describeMetricsAccess, metricsAccess } from './metrics/metrics-route.ts';
 import { webhookSecretVariable, webhooksOffWarning } from './events/webhooks-off.ts';
 
 export function describeSource(source: Source): string {
@@ -65,6 +66,7 @@ export function bannerLines(gateway: Gateway, core: CoreConfig, url: string, red
     `  clients: ${describeClientAuth(core)}`,
     `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
     `  health ${url}/healthz   readiness ${url}/readyz`,
+    `  metrics ${url}/metrics: ${describeMetricsAccess(metricsAccess(core))}`,
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
     ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),

@@ -226,6 +226,24 @@ export const CoreConfig = z.object({
   HTTP_HEADERS_TIMEOUT_MS: int(1000, 600_000, 10_000),
   /** Time a client has to send a whole request, body included, in ms (then 408). Default 30000. */
   HTTP_REQUEST_TIMEOUT_MS: int(1000, 3_600_000, 30_000),
+  /**
+   * Bearer token `GET /metrics` requires (in every mode), at least 16 characters. Default: unset
+   * (then /metrics is open outside production and refused in production unless `METRICS_PUBLIC=1`).
+   */
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (v.length < 16 || /\s/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: 'must be at least 16 characters, without spaces' });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  /** Serve /metrics without a token in production (only the scraper reaches the port). Default 0. */
+  METRICS_PUBLIC: bool('METRICS_PUBLIC', false),
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 
@@ -299,6 +317,10 @@ export function loadConfig(
     );
   }
   if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
+  if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)
+    problems.push(
+      'METRICS_PUBLIC=1 and METRICS_TOKEN are both set: /metrics cannot be both open and token-protected. Fix: unset one of them.',
+    );
   if (!core.success || problems.length > 0) throw new ConfigError(problems);
   return { core: core.data, sources };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.ts';
 import { SourceAccess } from './auth/source-access.ts';
@@ -6,6 +5,7 @@ import type { SourceScope } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { ErrorCode, GatewayError } from './errors.ts';
 import type { EventLog } from './events/log.ts';
+import { requestIdOf } from './request-id.ts';
 import type { Source } from './sources.ts';
 
 export interface ContextFactoryOptions {
@@ -41,7 +41,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
   const byName = new Map(options.sources.map((s) => [s.name, s]));
   const access = new SourceAccess(options.sources);
   return (request: Request | undefined, principal: Principal): GatewayContext => {
-    const requestId = request?.headers.get('x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(request);
     const signal = request?.signal;
     let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
     let scopes = new Map<string, SourceScope<unknown, unknown>>();

@@ -39,6 +39,10 @@ import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
 import { useDisableIntrospection } from './disable-introspection.ts';
 import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
+import { GatewayMetrics } from './metrics/metrics.ts';
+import { metricsAccess } from './metrics/metrics-route.ts';
+import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
+import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -85,6 +89,8 @@ export interface Gateway {
   listen(port: number, host: string): Promise<string>;
   /** The demo clock, once started (sandbox mode with DEMO_EVENTS on). */
   readonly demo: DemoClock | null;
+  /** The Prometheus registry `/metrics` serves. */
+  readonly metrics: GatewayMetrics;
   /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
   close(): Promise<void>;
 }
@@ -95,11 +101,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const core = config.core;
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
+  const metrics = new GatewayMetrics();
   const { sources, world } = await startSources(
     config,
     options.connectors,
     () => createDemoWorld({ seed: core.DEMO_SEED, epoch }),
     env,
+    (attempt) => {
+      metrics.attempt(attempt);
+      noteUpstreamAttempt(attempt);
+    },
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -183,6 +194,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useKnownOperationTypes(),
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
+      useOperationTelemetry(metrics),
       masking.plugin,
       useCsrfPrevention(cors),
     ],
@@ -223,6 +235,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     checkOperation,
     sockets: auth.sockets,
+    metrics,
+    metricsAccess: metricsAccess(core),
   });
 
   let demo: DemoClock | null = null;
@@ -233,6 +247,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     events,
     http,
     yoga,
+    metrics,
     get demo() {
       return demo;
     },

@@ -16,6 +16,9 @@ import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
+import { createMetricsRoute } from './metrics/metrics-route.ts';
+import type { MetricsAccess } from './metrics/metrics-route.ts';
+import type { GatewayMetrics } from './metrics/metrics.ts';
 import type { Source } from './sources.ts';
 import { serveGraphQLOverWebSockets } from './subscriptions/graphql-ws-server.ts';
 import type { WebSocketLimits } from './subscriptions/graphql-ws-server.ts';
@@ -48,6 +51,10 @@ export interface HttpServerOptions {
   timeouts: HttpTimeouts;
   /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
   sockets: SocketAuth;
+  /** Served at `/metrics`, and told about webhooks, connections and subscriptions. */
+  metrics: GatewayMetrics;
+  /** Who may read `/metrics`. */
+  metricsAccess: MetricsAccess;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -72,7 +79,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     log: options.log,
     maxBytes: options.webhookMaxBytes,
     maxDepth: options.webhookMaxDepth,
+    metrics: options.metrics,
   });
+  const metrics = createMetricsRoute(options.metrics, options.metricsAccess);
 
   function readiness(): { ready: boolean; body: unknown } {
     const eventLog = options.events.health();
@@ -100,6 +109,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
           if (!served) sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } });
         })
         .catch(done);
+    } else if (path === '/metrics') {
+      metrics(req, res).catch(done);
     } else if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
     } else if (path === '/readyz') {
@@ -136,6 +147,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     maxMessageBytes: options.graphqlMaxBytes,
     checkOperation: options.checkOperation,
     subscriptions: options.subscriptions,
+  });
+  options.metrics.watch({
+    connections: () => graphqlWs.clients.size,
+    subscriptions: () => graphqlWs.subscriptions.stats(),
   });
   server.on('upgrade', (req, socket: Socket, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];

@@ -4,7 +4,7 @@ import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
-import type { Upstream } from './upstream/types.ts';
+import type { Upstream, UpstreamOptions } from './upstream/types.ts';
 
 /** How a source is served. */
 export type SourceMode = 'real' | 'sandbox' | 'off';
@@ -33,6 +33,8 @@ export async function startSources(
   connectors: readonly Connector[],
   world: () => DemoWorld,
   env: Readonly<Record<string, string | undefined>>,
+  /** Observes every upstream attempt of every source (metrics, logs). */
+  onAttempt?: UpstreamOptions['onAttempt'],
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -58,6 +60,7 @@ export async function startSources(
           ...connector.upstream(sourceConfig),
           attemptTimeoutMs: config.core.UPSTREAM_ATTEMPT_TIMEOUT_MS,
           defaultBudgetMs: config.core.REQUEST_TIMEOUT_MS,
+          onAttempt,
         });
         client = connector.client(upstream, sourceConfig);
       }

@@ -45,6 +45,8 @@ export interface HandleWebhookInput {
   now?: Date;
   /** Deepest nesting of objects and arrays the body may have. Default {@link DEFAULT_WEBHOOK_MAX_DEPTH}. */
   maxDepth?: number;
+  /** Told how long the append to the log took and whether it succeeded. Default: none. */
+  onAppend?: ((durationMs: number, ok: boolean) => void) | undefined;
 }
 
 /**
@@ -174,7 +176,12 @@ export async function handleWebhook(input: HandleWebhookInput): Promise<WebhookR
   let results;
   try {
     const deliveryKey = signed.length === 0 ? undefined : `${source}:${signedDigest(signed)}`;
-    results = await log.append(events, { deliveryKey });
+    const start = performance.now();
+    try {
+      results = await log.append(events, { deliveryKey });
+    } finally {
+      input.onAppend?.(performance.now() - start, results !== undefined);
+    }
   } catch (error) {
     if (error instanceof EventLogUnavailableError) {
       // The reason (a Redis host, a timeout) is for operators: /readyz and the logs say it.

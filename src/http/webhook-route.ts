@@ -4,6 +4,7 @@ import { WebhookError } from '../connector.ts';
 import type { WebhookRequest } from '../connector.ts';
 import { handleWebhook, readRawBody } from '../events/ingress.ts';
 import type { EventLog } from '../events/log.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { Source } from '../sources.ts';
 import { lowerHeaders, sendJson } from './send-json.ts';
 
@@ -25,6 +26,8 @@ export interface WebhookRouteOptions {
   maxBytes: number;
   /** Deepest nesting of a webhook body. Default: {@link handleWebhook}'s. */
   maxDepth?: number | undefined;
+  /** Counts deliveries, refusals by code, stored and duplicate events, append latency. Default: none. */
+  metrics?: GatewayMetrics | undefined;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createWebhookRoute(
       return;
     }
     if (req.method !== 'POST') {
+      options.metrics?.webhook(name, { status: 405, body: { error: { code: 'METHOD_NOT_ALLOWED' } } });
       sendJson(
         res,
         405,
@@ -67,6 +71,7 @@ export function createWebhookRoute(
       rawBody = await readRawBody(req, options.maxBytes);
     } catch (error) {
       if (error instanceof WebhookError) {
+        options.metrics?.webhook(name, { status: error.status, body: { error: { code: error.code } } });
         sendJson(
           res,
           error.status,
@@ -90,7 +95,9 @@ export function createWebhookRoute(
       request,
       log: options.events,
       maxDepth: options.maxDepth,
+      onAppend: options.metrics ? (ms, ok) => options.metrics?.append(ms, ok) : undefined,
     });
+    options.metrics?.webhook(name, result);
     options.log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
     sendJson(res, result.status, result.body);
   };

@@ -1,0 +1,176 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { WebhookResponse } from '../events/ingress.ts';
+import type { UpstreamAttempt } from '../upstream/types.ts';
+import { errorCodeOf, upstreamOutcome } from './labels.ts';
+
+/** Latency buckets in seconds, from a cache hit to a call at the edge of the request budget. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** What `/metrics` reads at scrape time from parts that keep their own counts. */
+export interface LiveCounts {
+  /** Open graphql-ws connections. */
+  connections(): number;
+  /** Running shared subscription executions (groups) and their members. */
+  subscriptions(): { groups: number; members: number };
+}
+
+/**
+ * The gateway's Prometheus metrics, in a registry of their own (never the
+ * process-global one, so two gateways in one process never share counts),
+ * with the default process metrics. Every name starts with `switchyard_`.
+ * Labels are bounded: sources are the configured connectors, codes the closed
+ * `ErrorCode` vocabulary or a webhook refusal code.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private live: LiveCounts | undefined;
+
+  readonly operations = new Counter({
+    name: 'switchyard_graphql_operations_total',
+    help: 'GraphQL operations executed, by operation type (query, mutation, subscription).',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+  readonly operationErrors = new Counter({
+    name: 'switchyard_graphql_errors_total',
+    help: 'Errors in GraphQL results, by operation type and extensions.code.',
+    labelNames: ['type', 'code'] as const,
+    registers: [this.registry],
+  });
+  readonly operationDuration = new Histogram({
+    name: 'switchyard_graphql_operation_duration_seconds',
+    help: 'Execution time of GraphQL queries and mutations, by operation type.',
+    labelNames: ['type'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamCalls = new Counter({
+    name: 'switchyard_upstream_calls_total',
+    help: 'Upstream calls (retries included in one call), by source and outcome.',
+    labelNames: ['source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamDuration = new Histogram({
+    name: 'switchyard_upstream_attempt_duration_seconds',
+    help: 'Duration of each upstream HTTP attempt, by source.',
+    labelNames: ['source'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamRetries = new Counter({
+    name: 'switchyard_upstream_retries_total',
+    help: 'Upstream attempts that were retried, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamRateLimited = new Counter({
+    name: 'switchyard_upstream_rate_limited_total',
+    help: 'Upstream responses with HTTP 429, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly webhooksReceived = new Counter({
+    name: 'switchyard_webhooks_received_total',
+    help: 'Webhook deliveries received, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly webhooksRejected = new Counter({
+    name: 'switchyard_webhooks_rejected_total',
+    help: 'Webhook deliveries refused, by source and reason (the error code answered).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookEventsDeduplicated = new Counter({
+    name: 'switchyard_webhook_events_deduplicated_total',
+    help: 'Webhook events already stored (re-deliveries), by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookEventsAppended = new Counter({
+    name: 'switchyard_webhook_events_appended_total',
+    help: 'Webhook events newly appended to the event log, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+  readonly appendDuration = new Histogram({
+    name: 'switchyard_event_log_append_duration_seconds',
+    help: 'Time to append a delivery to the event log, by outcome (ok, error).',
+    labelNames: ['outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
+    this.liveGauge('switchyard_websocket_connections', 'Open graphql-ws connections.', () =>
+      this.live ? this.live.connections() : 0,
+    );
+    this.liveGauge(
+      'switchyard_subscriptions_active',
+      'graphql-ws subscriptions running (members of shared executions).',
+      () => (this.live ? this.live.subscriptions().members : 0),
+    );
+    this.liveGauge(
+      'switchyard_subscription_executions_active',
+      'Shared subscription executions running (each serves one or more subscriptions).',
+      () => (this.live ? this.live.subscriptions().groups : 0),
+    );
+  }
+
+  /** A gauge read from `read` at every scrape. */
+  private liveGauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  /** Where the connection and subscription gauges read from (the HTTP server, once created). */
+  watch(live: LiveCounts): void {
+    this.live = live;
+  }
+
+  /** One finished upstream attempt (the `onAttempt` observer of every source's upstream). */
+  attempt(info: UpstreamAttempt): void {
+    const source = info.source;
+    this.upstreamDuration.observe({ source }, info.durationMs / 1000);
+    if (info.status === 429) this.upstreamRateLimited.inc({ source });
+    if (info.retryInMs !== undefined) this.upstreamRetries.inc({ source });
+    else this.upstreamCalls.inc({ source, outcome: upstreamOutcome(info) });
+  }
+
+  /** One executed operation and the errors of its result. */
+  operation(type: string, durationMs: number | undefined, codes: readonly string[]): void {
+    this.operations.inc({ type });
+    if (durationMs !== undefined) this.operationDuration.observe({ type }, durationMs / 1000);
+    for (const code of codes) this.operationErrors.inc({ type, code: errorCodeOf(code) });
+  }
+
+  /** One webhook delivery and what the ingress answered. */
+  webhook(source: string, response: WebhookResponse): void {
+    this.webhooksReceived.inc({ source });
+    const body = response.body as {
+      stored?: unknown;
+      duplicates?: unknown;
+      error?: { code?: unknown };
+    } | null;
+    if (response.status === 200) {
+      if (typeof body?.stored === 'number') this.webhookEventsAppended.inc({ source }, body.stored);
+      if (typeof body?.duplicates === 'number' && body.duplicates > 0)
+        this.webhookEventsDeduplicated.inc({ source }, body.duplicates);
+      return;
+    }
+    const reason = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}`;
+    this.webhooksRejected.inc({ source, reason });
+  }
+
+  /** One append to the event log. */
+  append(durationMs: number, ok: boolean): void {
+    this.appendDuration.observe({ outcome: ok ? 'ok' : 'error' }, durationMs / 1000);
+  }
+}
