@@ -15,6 +15,7 @@ import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
+import type { WebhookRouteOptions } from './http/webhook-route.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
 import type { Source } from './sources.ts';
 import { serveGraphQLOverWebSockets } from './subscriptions/graphql-ws-server.ts';
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   timeouts: HttpTimeouts;
   /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
   sockets: SocketAuth;
+  /** Told each webhook delivery's outcome (alerts). Default: nobody. */
+  onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -72,6 +75,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     log: options.log,
     maxBytes: options.webhookMaxBytes,
     maxDepth: options.webhookMaxDepth,
+    onOutcome: options.onWebhookOutcome,
   });
 
   function readiness(): { ready: boolean; body: unknown } {
