@@ -36,6 +36,7 @@ import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { createJsonScalar } from './json-scalar.ts';
 import { createCorsPolicy } from './http/cors.ts';
+import { createSandboxFaultsRoute } from './http/sandbox-faults-route.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
@@ -229,6 +230,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     checkOperation,
     sockets: auth.sockets,
     onWebhookOutcome: alerts.onWebhookOutcome,
+    sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator }),
   });
 
   let demo: DemoClock | null = null;

@@ -11,6 +11,7 @@ import type { EventLog } from './events/log.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import { readGraphQLBody } from './http/body-limit.ts';
 import type { CorsPolicy } from './http/cors.ts';
+import { SANDBOX_FAULTS_PATH } from './http/sandbox-faults-route.ts';
 import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
@@ -49,6 +50,8 @@ export interface HttpServerOptions {
   timeouts: HttpTimeouts;
   /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
   sockets: SocketAuth;
+  /** `POST`/`DELETE /admin/sandbox/faults/<source>` (sandbox only). Default: none (404). */
+  sandboxFaults?: (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void>;
   /** Told each webhook delivery's outcome (alerts). Default: nobody. */
   onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
 }
@@ -98,6 +101,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
       webhook(req, res, path.slice('/webhooks/'.length)).catch(done);
+    } else if (path.startsWith(SANDBOX_FAULTS_PATH) && options.sandboxFaults) {
+      options.sandboxFaults(req, res, path.slice(SANDBOX_FAULTS_PATH.length)).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
       serveGraphiQLAsset(path, res)
         .then((served) => {
