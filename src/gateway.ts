@@ -230,7 +230,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     checkOperation,
     sockets: auth.sockets,
     onWebhookOutcome: alerts.onWebhookOutcome,
-    sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator }),
+    sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });
 
   let demo: DemoClock | null = null;

@@ -152,11 +152,33 @@ describe('the fault route refuses', () => {
     const unknown = await fault('POST', { stauts: 500 });
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('stauts');
-    const notJson = await fetch(`${t.url}/admin/sandbox/faults/stripe`, { method: 'POST', body: '{' });
+    const notJson = await fetch(`${t.url}/admin/sandbox/faults/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toEqual({
       errors: [{ message: 'The fault plan is not JSON.', extensions: { code: 'BAD_USER_INPUT' } }],
     });
+  });
+
+  it('a plan that is not sent as JSON with 415 (no cross-site form can post one)', async () => {
+    const form = await fetch(`${t.url}/admin/sandbox/faults/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ down: true }),
+    });
+    expect(form.status).toBe(415);
+    expect(await form.json()).toEqual({
+      errors: [
+        {
+          message: 'Send the fault plan with Content-Type: application/json.',
+          extensions: { code: 'BAD_REQUEST' },
+        },
+      ],
+    });
+    expect(t.stripe.faults.down).toBe(false);
   });
 
   it('other methods with 405, unknown sources with 404', async () => {
@@ -179,7 +201,7 @@ describe('the fault route outside the open sandbox', () => {
       const post = (headers: Record<string, string>) =>
         fetch(`${g.url}/admin/sandbox/faults/stripe`, {
           method: 'POST',
-          headers,
+          headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify({ status: 503 }),
         });
       const anonymous = await post({});

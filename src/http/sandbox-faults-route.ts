@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { ErrorCode } from '../errors.ts';
@@ -33,6 +34,7 @@ const FaultPlanBody = z.strictObject({
 export interface SandboxFaultsRouteOptions {
   sources: readonly Source[];
   authenticator: Authenticator;
+  log: Logger;
 }
 
 function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string, headers = {}): void {
@@ -80,9 +82,11 @@ export function createSandboxFaultsRoute(
       refuse(res, 403, ErrorCode.FORBIDDEN, 'Injecting sandbox faults needs the admin scope.');
       return;
     }
+    const who = { source: name, principal: auth.principal.id };
     if (req.method === 'DELETE') {
       sandbox.faults.clear();
       sandbox.faults.down = false;
+      options.log.info(who, 'sandbox faults cleared');
       sendJson(res, 200, { source: name, cleared: true });
       return;
     }
@@ -90,6 +94,11 @@ export function createSandboxFaultsRoute(
       refuse(res, 405, ErrorCode.BAD_REQUEST, 'Use POST with a fault plan, or DELETE to clear.', {
         allow: 'POST, DELETE',
       });
+      return;
+    }
+    // A JSON content type cannot be sent cross-origin without a CORS preflight, which this route never grants.
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      refuse(res, 415, ErrorCode.BAD_REQUEST, 'Send the fault plan with Content-Type: application/json.');
       return;
     }
     const text = await readBody(req);
@@ -117,6 +126,7 @@ export function createSandboxFaultsRoute(
     const plan: FaultPlan = { ...rest, times: rest.times ?? Number.POSITIVE_INFINITY };
     const injects = Object.keys(rest).some((k) => k !== 'endpoint' && k !== 'times');
     if (injects) sandbox.faults.inject(plan);
+    options.log.info({ ...who, plan: parsed.data }, 'sandbox fault injected');
     sendJson(res, 200, {
       source: name,
       injected: injects ? { ...rest, times: rest.times ?? null } : null,
