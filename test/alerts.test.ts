@@ -9,6 +9,7 @@ import { createAlerter } from '../src/alerts/alerter.ts';
 import { EventLogUnavailableError } from '../src/events/log.ts';
 import { createLogger } from '../src/logger.ts';
 import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers/gateway.ts';
+import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 /** A local alert receiver: answers each POST as `respond` says (a status, or `hang`). */
@@ -137,6 +138,17 @@ describe('alerts to ALERT_WEBHOOK_URL', () => {
       ['event-log-unavailable', 'firing'],
       ['event-log-unavailable', 'resolved'],
     ]);
+  });
+
+  it.skipIf(redisSkipReason !== null)('Redis going down alerts once', async () => {
+    const redis = await startRedisServer();
+    open.push({ close: () => redis.stop() });
+    const { t, receiver } = await setup({ REDIS_URL: redis.url, REDIS_APPEND_TIMEOUT_MS: '200' });
+    expect((await t.postStripe(event(1))).status).toBe(200);
+    await redis.stop('SIGKILL');
+    for (let i = 2; i < 6; i++) expect((await t.postStripe(event(i))).status).toBe(503);
+    await t.gateway.alerts.sender?.idle();
+    expect(receiver.alerts.map((a) => [a.key, a.state])).toEqual([['event-log-unavailable', 'firing']]);
   });
 
   it('a receiver failing twice then succeeding still gets the alert', async () => {
