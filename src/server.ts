@@ -11,10 +11,12 @@ import type { EventLog } from './events/log.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import { readGraphQLBody } from './http/body-limit.ts';
 import type { CorsPolicy } from './http/cors.ts';
+import { SANDBOX_FAULTS_PATH } from './http/sandbox-faults-route.ts';
 import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
+import type { WebhookRouteOptions } from './http/webhook-route.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
 import type { Source } from './sources.ts';
 import { serveGraphQLOverWebSockets } from './subscriptions/graphql-ws-server.ts';
@@ -48,6 +50,10 @@ export interface HttpServerOptions {
   timeouts: HttpTimeouts;
   /** graphql-ws authentication (`connection_init`) and per-operation rate budget. */
   sockets: SocketAuth;
+  /** `POST`/`DELETE /admin/sandbox/faults/<source>` (sandbox only). Default: none (404). */
+  sandboxFaults?: (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void>;
+  /** Told each webhook delivery's outcome (alerts). Default: nobody. */
+  onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -72,6 +78,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     log: options.log,
     maxBytes: options.webhookMaxBytes,
     maxDepth: options.webhookMaxDepth,
+    onOutcome: options.onWebhookOutcome,
   });
 
   function readiness(): { ready: boolean; body: unknown } {
@@ -94,6 +101,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
       webhook(req, res, path.slice('/webhooks/'.length)).catch(done);
+    } else if (path.startsWith(SANDBOX_FAULTS_PATH) && options.sandboxFaults) {
+      options.sandboxFaults(req, res, path.slice(SANDBOX_FAULTS_PATH.length)).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
       serveGraphiQLAsset(path, res)
         .then((served) => {

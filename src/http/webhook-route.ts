@@ -25,6 +25,8 @@ export interface WebhookRouteOptions {
   maxBytes: number;
   /** Deepest nesting of a webhook body. Default: {@link handleWebhook}'s. */
   maxDepth?: number | undefined;
+  /** Told every verified-or-refused delivery's outcome (alerts watch it). Default: nobody. */
+  onOutcome?: ((source: string, status: number, code: string | undefined) => void) | undefined;
 }
 
 /**
@@ -92,6 +94,13 @@ export function createWebhookRoute(
       maxDepth: options.maxDepth,
     });
     options.log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
+    options.onOutcome?.(name, result.status, errorCode(result.body));
     sendJson(res, result.status, result.body);
   };
+}
+
+/** The `error.code` of a refusal body, if it is one. */
+function errorCode(body: unknown): string | undefined {
+  const error = (body as { error?: { code?: unknown } } | null)?.error;
+  return typeof error?.code === 'string' ? error.code : undefined;
 }
