@@ -1,7 +1,9 @@
 // `npm test`: makes sure what the suites need is on the machine, then runs them.
 // Under CI=true a missing dependency fails the run instead of skipping tests.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
 
@@ -71,6 +73,25 @@ if (redisServer) {
   );
 }
 
-const args = ['vitest', 'run', ...process.argv.slice(2)];
+// vitest's own summary, plus its JSON report for one plain closing line that any CI can read.
+const report = join(mkdtempSync(join(tmpdir(), 'switchyard-test-')), 'report.json');
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...process.argv.slice(2),
+];
 const result = spawnSync('npx', ['--no-install', ...args], { stdio: 'inherit', env });
+if (existsSync(report)) {
+  const counts = JSON.parse(readFileSync(report, 'utf8')) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+  };
+  const skipped = counts.numPendingTests + counts.numTodoTests;
+  console.log(`vitest: ${counts.numPassedTests} passed, ${counts.numFailedTests} failed, ${skipped} skipped`);
+}
 process.exit(result.status ?? 1);

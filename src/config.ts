@@ -86,6 +86,23 @@ const corsOrigins = z
     return z.NEVER;
   });
 
+const alertUrl = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    const url = URL.canParse(v) ? new URL(v) : null;
+    if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be an http:// or https:// URL (a Slack incoming webhook, say)',
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
+
 /** The gateway's own environment, with defaults. Each connector adds its own schema (see `Connector.config`). */
 export const CoreConfig = z.object({
   /** HTTP port. Default 4000. */
@@ -244,6 +261,20 @@ export const CoreConfig = z.object({
     }),
   /** Serve /metrics without a token in production (only the scraper reaches the port). Default 0. */
   METRICS_PUBLIC: bool('METRICS_PUBLIC', false),
+  /**
+   * Where alerts are POSTed as JSON (Slack-compatible `text` plus structured fields): webhook
+   * signature rejections spiking, the event log unable to append, a source's breaker opening.
+   * Default: unset (alerts are only logged, at error level).
+   */
+  ALERT_WEBHOOK_URL: alertUrl,
+  /** Seconds an alert stays quiet after it was sent, even if its condition ends and comes back. Default 300. */
+  ALERT_COOLDOWN_S: int(0, 86_400, 300),
+  /** Timeout of one alert delivery attempt, in ms (5 attempts with backoff). Default 5000. */
+  ALERT_TIMEOUT_MS: int(100, 60_000, 5000),
+  /** More than this many webhook signature rejections (401) of one source within the window alert. Default 10. */
+  ALERT_WEBHOOK_REJECTIONS: int(1, 1_000_000, 10),
+  /** The window of ALERT_WEBHOOK_REJECTIONS, in seconds. Default 300. */
+  ALERT_WEBHOOK_REJECTIONS_WINDOW_S: int(1, 86_400, 300),
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 

@@ -8,6 +8,8 @@ import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
+import { createAlerts } from './alerts/create-alerts.ts';
+import type { GatewayAlerts } from './alerts/create-alerts.ts';
 import { createAuth } from './auth/create-auth.ts';
 import { NOBODY } from './auth/principal.ts';
 import type { Principal } from './auth/principal.ts';
@@ -34,6 +36,7 @@ import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { createJsonScalar } from './json-scalar.ts';
 import { createCorsPolicy } from './http/cors.ts';
+import { createSandboxFaultsRoute } from './http/sandbox-faults-route.ts';
 import { useCsrfPrevention } from './http/csrf.ts';
 import { graphiqlOptions, renderLocalGraphiQL } from './graphiql.ts';
 import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
@@ -83,6 +86,8 @@ export interface Gateway {
   readonly sources: readonly Source[];
   readonly events: EventLog;
   readonly http: HttpServer;
+  /** Alerting: `raise(key, ...)`/`resolve(key)` for any part that detects an outage. */
+  readonly alerts: GatewayAlerts;
   /** The yoga instance, for in-process requests (`gateway.yoga.fetch(...)`). */
   readonly yoga: { fetch(url: string, init?: RequestInit): Response | Promise<Response> };
   /** Starts listening; resolves with the base URL (`http://localhost:4000`). */
@@ -122,6 +127,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const events = options.events ?? (await createEventLog(config, log));
   const shutdown = new AbortController();
+  const alerts = createAlerts(core, log);
 
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,
@@ -237,6 +243,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sockets: auth.sockets,
     metrics,
     metricsAccess: metricsAccess(core),
+    onWebhookOutcome: alerts.onWebhookOutcome,
+    sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });
 
   let demo: DemoClock | null = null;
@@ -246,6 +254,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sources,
     events,
     http,
+    alerts,
     yoga,
     metrics,
     get demo() {
@@ -280,6 +289,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
         await events.close();
         await stopSources(sources);
+        alerts.close();
       })();
       return closed;
     },

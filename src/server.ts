@@ -11,10 +11,12 @@ import type { EventLog } from './events/log.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import { readGraphQLBody } from './http/body-limit.ts';
 import type { CorsPolicy } from './http/cors.ts';
+import { SANDBOX_FAULTS_PATH } from './http/sandbox-faults-route.ts';
 import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
+import type { WebhookRouteOptions } from './http/webhook-route.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
 import { createMetricsRoute } from './metrics/metrics-route.ts';
 import type { MetricsAccess } from './metrics/metrics-route.ts';
@@ -55,6 +57,10 @@ export interface HttpServerOptions {
   metrics: GatewayMetrics;
   /** Who may read `/metrics`. */
   metricsAccess: MetricsAccess;
+  /** `POST`/`DELETE /admin/sandbox/faults/<source>` (sandbox only). Default: none (404). */
+  sandboxFaults?: (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void>;
+  /** Told each webhook delivery's outcome (alerts). Default: nobody. */
+  onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -80,6 +86,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     maxBytes: options.webhookMaxBytes,
     maxDepth: options.webhookMaxDepth,
     metrics: options.metrics,
+    onOutcome: options.onWebhookOutcome,
   });
   const metrics = createMetricsRoute(options.metrics, options.metricsAccess);
 
@@ -103,6 +110,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
       webhook(req, res, path.slice('/webhooks/'.length)).catch(done);
+    } else if (path.startsWith(SANDBOX_FAULTS_PATH) && options.sandboxFaults) {
+      options.sandboxFaults(req, res, path.slice(SANDBOX_FAULTS_PATH.length)).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
       serveGraphiQLAsset(path, res)
         .then((served) => {

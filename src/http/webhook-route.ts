@@ -28,6 +28,8 @@ export interface WebhookRouteOptions {
   maxDepth?: number | undefined;
   /** Counts deliveries, refusals by code, stored and duplicate events, append latency. Default: none. */
   metrics?: GatewayMetrics | undefined;
+  /** Told every verified-or-refused delivery's outcome (alerts watch it). Default: nobody. */
+  onOutcome?: ((source: string, status: number, code: string | undefined) => void) | undefined;
 }
 
 /**
@@ -99,6 +101,13 @@ export function createWebhookRoute(
     });
     options.metrics?.webhook(name, result);
     options.log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
+    options.onOutcome?.(name, result.status, errorCode(result.body));
     sendJson(res, result.status, result.body);
   };
+}
+
+/** The `error.code` of a refusal body, if it is one. */
+function errorCode(body: unknown): string | undefined {
+  const error = (body as { error?: { code?: unknown } } | null)?.error;
+  return typeof error?.code === 'string' ? error.code : undefined;
 }

@@ -108,6 +108,8 @@ interface CompiledRoute {
 interface ActiveFault {
   plan: FaultPlan;
   remaining: number;
+  /** Accumulates `share` per matching request; the fault applies each time it reaches 1. */
+  credit: number;
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -178,7 +180,7 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
 
   const faults: FaultControl = {
     inject(plan: FaultPlan): void {
-      activeFaults.push({ plan, remaining: plan.times ?? 1 });
+      activeFaults.push({ plan, remaining: plan.times ?? 1, credit: 0 });
     },
     clear(): void {
       activeFaults = [];
@@ -194,14 +196,17 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
   };
 
   function takeFault(key: string): FaultPlan | undefined {
-    const index = activeFaults.findIndex(
-      (fault) => fault.remaining > 0 && [undefined, '*', key].includes(fault.plan.endpoint),
-    );
-    const fault = activeFaults[index];
-    if (fault === undefined) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) activeFaults.splice(index, 1);
-    return fault.plan;
+    for (const [index, fault] of activeFaults.entries()) {
+      if (fault.remaining <= 0 || ![undefined, '*', key].includes(fault.plan.endpoint)) continue;
+      // An even spread rather than a coin toss, so a share is reproducible in tests and demos.
+      fault.credit += fault.plan.share ?? 1;
+      if (fault.credit < 1) continue;
+      fault.credit -= 1;
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) activeFaults.splice(index, 1);
+      return fault.plan;
+    }
+    return undefined;
   }
 
   function send(response: ServerResponse, requestId: string, result: EmulatorResponse): void {
@@ -252,6 +257,8 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
       request.socket.destroy();
       return;
     }
+    // Left unanswered on purpose; close() destroys the socket.
+    if (fault?.hang === true) return;
 
     let rawBody: string;
     try {
@@ -274,6 +281,14 @@ export async function startHttpEmulator(options: HttpEmulatorOptions): Promise<H
       send(response, requestId, {
         status: 200,
         body: options.malformedBody?.() ?? '{"object":"list","data":[',
+      });
+      return;
+    }
+    if (fault?.wrongContentType === true) {
+      send(response, requestId, {
+        status: 200,
+        body: '<!doctype html><html><body><h1>Service temporarily unavailable</h1></body></html>',
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
       });
       return;
     }

@@ -41,6 +41,15 @@ export interface FaultPlan {
   reset?: boolean;
   /** Answer 200 with a body that is not what the API promises. */
   malformed?: boolean;
+  /**
+   * Share of the matching requests affected, from 0 to 1, spread evenly (0.25: every fourth);
+   * the others are served normally and do not count against `times`. Default 1.
+   */
+  share?: number;
+  /** Never answer: the connection stays open until the client gives up (or the emulator closes). */
+  hang?: boolean;
+  /** Answer 200 with an HTML page (`text/html`), as a proxy or captive portal in the way would. */
+  wrongContentType?: boolean;
 }
 
 export interface FaultControl {
