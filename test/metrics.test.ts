@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
+import { bannerLines } from '../src/banner.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { Redactor } from '../src/redact.ts';
 import { collect, startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
@@ -174,6 +176,28 @@ describe('/metrics in production', () => {
       expect(post.status).toBe(405);
     } finally {
       await t.close();
+    }
+  });
+
+  it('says at start-up how /metrics is protected, without the token', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [base, 'refused: production without METRICS_TOKEN (set it, or METRICS_PUBLIC=1)'],
+      [{ ...base, METRICS_TOKEN: token }, 'needs METRICS_TOKEN as a Bearer token'],
+      [
+        { ...base, METRICS_PUBLIC: '1' },
+        'open to anyone who reaches this port (set METRICS_TOKEN to require a token)',
+      ],
+    ];
+    for (const [env, said] of cases) {
+      const t = await startTestGateway(env);
+      try {
+        const config = loadConfig({ LOG_LEVEL: 'silent', SANDBOX: '1', ...env }, connectors);
+        const lines = bannerLines(t.gateway, config.core, t.url, new Redactor([token]));
+        expect(lines).toContain(`  metrics ${t.url}/metrics: ${said}`);
+        expect(lines.join('\n')).not.toContain(token);
+      } finally {
+        await t.close();
+      }
     }
   });
 

@@ -179,7 +179,11 @@ describe('secrets never reach the logs', () => {
     await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}0` } })).text();
 
     const text = raw.join('\n');
-    expect(lines().some((l) => l.msg === 'webhook')).toBe(true);
+    const webhooks = lines().filter((l) => l.msg === 'webhook');
+    expect(webhooks).toEqual([
+      expect.objectContaining({ source: 'stripe', status: 200, stored: 1, duplicates: 0 }),
+      expect.objectContaining({ source: 'stripe', status: 401, code: 'SIGNATURE_INVALID' }),
+    ]);
     expect(lines().some((l) => l.msg === 'graphql operation')).toBe(true);
     for (const secret of [
       API_KEY,

@@ -4,6 +4,7 @@ import { WebhookError } from '../connector.ts';
 import type { WebhookRequest } from '../connector.ts';
 import { handleWebhook, readRawBody } from '../events/ingress.ts';
 import type { EventLog } from '../events/log.ts';
+import { webhookOutcome } from '../metrics/labels.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { Source } from '../sources.ts';
 import { lowerHeaders, sendJson } from './send-json.ts';
@@ -100,7 +101,10 @@ export function createWebhookRoute(
       onAppend: options.metrics ? (ms, ok) => options.metrics?.append(ms, ok) : undefined,
     });
     options.metrics?.webhook(name, result);
-    options.log.info({ source: name, status: result.status, bytes: rawBody.length }, 'webhook');
+    options.log.info(
+      { source: name, status: result.status, bytes: rawBody.length, ...webhookOutcome(result) },
+      'webhook',
+    );
     options.onOutcome?.(name, result.status, errorCode(result.body));
     sendJson(res, result.status, result.body);
   };

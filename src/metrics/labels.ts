@@ -25,3 +25,19 @@ export function upstreamOutcome(info: UpstreamAttempt): string {
   if (code === ErrorCode.UPSTREAM_UNAVAILABLE) return 'unavailable';
   return 'aborted';
 }
+
+/** What a webhook answer says: the refusal `code`, or how many events were `stored` and were `duplicates`. */
+export function webhookOutcome(response: { status: number; body: unknown }): {
+  code?: string;
+  stored?: number;
+  duplicates?: number;
+} {
+  const body = response.body as { stored?: unknown; duplicates?: unknown; error?: { code?: unknown } } | null;
+  if (response.status === 200) {
+    return {
+      stored: typeof body?.stored === 'number' ? body.stored : 0,
+      duplicates: typeof body?.duplicates === 'number' ? body.duplicates : 0,
+    };
+  }
+  return { code: typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}` };
+}

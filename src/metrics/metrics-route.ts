@@ -26,7 +26,7 @@ export function metricsAccess(core: {
 export function describeMetricsAccess(access: MetricsAccess): string {
   switch (access.kind) {
     case 'token':
-      return 'Bearer METRICS_TOKEN required';
+      return 'needs METRICS_TOKEN as a Bearer token';
     case 'open':
       return 'open to anyone who reaches this port (set METRICS_TOKEN to require a token)';
     case 'closed':

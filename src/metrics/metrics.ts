@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebhookResponse } from '../events/ingress.ts';
 import type { UpstreamAttempt } from '../upstream/types.ts';
-import { errorCodeOf, upstreamOutcome } from './labels.ts';
+import { errorCodeOf, upstreamOutcome, webhookOutcome } from './labels.ts';
 
 /** Latency buckets in seconds, from a cache hit to a call at the edge of the request budget. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -154,19 +154,10 @@ export class GatewayMetrics {
   /** One webhook delivery and what the ingress answered. */
   webhook(source: string, response: WebhookResponse): void {
     this.webhooksReceived.inc({ source });
-    const body = response.body as {
-      stored?: unknown;
-      duplicates?: unknown;
-      error?: { code?: unknown };
-    } | null;
-    if (response.status === 200) {
-      if (typeof body?.stored === 'number') this.webhookEventsAppended.inc({ source }, body.stored);
-      if (typeof body?.duplicates === 'number' && body.duplicates > 0)
-        this.webhookEventsDeduplicated.inc({ source }, body.duplicates);
-      return;
-    }
-    const reason = typeof body?.error?.code === 'string' ? body.error.code : `HTTP_${response.status}`;
-    this.webhooksRejected.inc({ source, reason });
+    const outcome = webhookOutcome(response);
+    if (outcome.code !== undefined) this.webhooksRejected.inc({ source, reason: outcome.code });
+    if (outcome.stored) this.webhookEventsAppended.inc({ source }, outcome.stored);
+    if (outcome.duplicates) this.webhookEventsDeduplicated.inc({ source }, outcome.duplicates);
   }
 
   /** One append to the event log. */
