@@ -58,6 +58,9 @@ export async function startSources(
           ...connector.upstream(sourceConfig),
           attemptTimeoutMs: config.core.UPSTREAM_ATTEMPT_TIMEOUT_MS,
           defaultBudgetMs: config.core.REQUEST_TIMEOUT_MS,
+          breakerFailureThreshold: config.core.BREAKER_FAILURE_THRESHOLD,
+          breakerOpenMs: config.core.BREAKER_OPEN_MS,
+          retryBudgetPercent: config.core.RETRY_BUDGET_PERCENT,
         });
         client = connector.client(upstream, sourceConfig);
       }
