@@ -77,11 +77,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   let probing = false;
   let timer: NodeJS.Timeout | undefined;
 
-  function transition(to: BreakerState, reason?: string): void {
+  function transition(to: BreakerState, at: number, reason?: string): void {
     const from = state;
     if (from === to) return;
     state = to;
-    const change: BreakerStateChange = { source, from, to, at: Date.now(), consecutiveFailures: failures };
+    const change: BreakerStateChange = { source, from, to, at, consecutiveFailures: failures };
     if (to === 'open') Object.assign(change, { retryAt, reason });
     for (const listener of [...listeners]) {
       try {
@@ -94,12 +94,13 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
 
   function open(reason: string): void {
     clearTimeout(timer);
-    retryAt = Date.now() + openMs;
+    const now = Date.now();
+    retryAt = now + openMs;
     probing = false;
-    transition('open', reason);
+    transition('open', now, reason);
     timer = setTimeout(() => {
       retryAt = undefined;
-      transition('half-open');
+      transition('half-open', Date.now());
     }, openMs);
     // The cool-down alone must not keep the process alive.
     timer.unref();
@@ -148,7 +149,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         success() {
           if (!settle()) return;
           failures = 0;
-          if (state === 'half-open') transition('closed');
+          if (state === 'half-open') transition('closed', Date.now());
         },
         failure(reason) {
           if (!settle()) return;
