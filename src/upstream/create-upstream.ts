@@ -101,6 +101,23 @@ type AttemptOutcome =
  *   `request.signal` aborts, the call rejects at once with its reason and is not
  *   retried. undici's invalid-argument errors (a malformed request, i.e. a bug)
  *   are rethrown unchanged.
+ * - Circuit breaker (`breaker`, see `createCircuitBreaker`): a call that ends
+ *   in UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE or a status >= 500 is a failure,
+ *   any other response a success (4xx are answers), an abort neither.
+ *   `breakerFailureThreshold` (5) consecutive failures open it: calls then
+ *   reject at once with UPSTREAM_UNAVAILABLE (`<source> is failing (<n>
+ *   consecutive failed calls), so the gateway is not calling it; it will try
+ *   again at <ISO time> (in <n> ms).`, `extensions.breaker` and `retryAt`),
+ *   and calls in progress stop retrying. After `breakerOpenMs` (10 s) one probe
+ *   goes through (others meanwhile: `<source> is failing and a test call to it
+ *   is in progress; try again in a moment.`); its success closes the breaker.
+ * - Retry budget (`createRetryBudget`): retries may add `retryBudgetPercent`
+ *   (20) % of the calls plus a reserve of 10; when it is spent, a failed
+ *   attempt is final.
+ * - Coalescing (`coalesce`, default on): a GET without body identical to one in
+ *   flight (path, query and every header, credentials included) waits for that
+ *   call instead of making its own; each caller keeps its own deadline and
+ *   signal, and the shared call is aborted only when every caller has gone.
  */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const { source } = options;
