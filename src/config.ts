@@ -154,7 +154,7 @@ export const CoreConfig = z.object({
   /** How long an open breaker waits before letting one probe call through, in ms. Default 10000. */
   BREAKER_OPEN_MS: int(100, 3_600_000, 10_000),
   /**
-   * Retries to one source may add at most this percentage of its calls (plus a reserve of 10),
+   * Retries to one source may add at most this percentage of its calls (plus a reserve of 20 that refills at one a second),
    * so an outage cannot multiply the load on it; beyond, a failed attempt is final. Default 20.
    */
   RETRY_BUDGET_PERCENT: int(0, 100, 20),

@@ -191,7 +191,7 @@ describe('circuit breaker and retry budget against a local server', () => {
     expect(api.breaker.state).toBe('open');
   });
 
-  it('the retry budget caps retries during an outage at the reserve plus a share of the calls', async () => {
+  it('the retry budget caps retries during an outage at the reserve plus a share of the calls and time', async () => {
     const server = await failingServer();
     // A threshold no outage here reaches: only the budget limits the load.
     const api = upstream(server.url, {
@@ -202,9 +202,10 @@ describe('circuit breaker and retry budget against a local server', () => {
     for (let i = 0; i < 50; i += 1) {
       expect((await api.request({ method: 'GET', path: `/x/${i}`, operation: 'x' })).status).toBe(503);
     }
-    // Without a budget: 50 × 4 = 200 attempts. With it: 50 calls + at most 10 + 50 × 20% retries.
-    expect(server.hits()).toBeGreaterThanOrEqual(50 + 10);
-    expect(server.hits()).toBeLessThanOrEqual(50 + 10 + 10);
+    // Without a budget: 50 × 4 = 200 attempts. With it: 50 calls + at most the reserve of 20,
+    // 50 × 20% and one a second (the loop takes well under two seconds).
+    expect(server.hits()).toBeGreaterThanOrEqual(50 + 20);
+    expect(server.hits()).toBeLessThanOrEqual(50 + 20 + 10 + 2);
   });
 
   it('a listener that throws does not break the breaker', () => {
@@ -221,16 +222,23 @@ describe('circuit breaker and retry budget against a local server', () => {
     breaker.close();
   });
 
-  it('retry budget: a quiet source keeps its reserve, and calls refill it', () => {
-    const budget = createRetryBudget({ percent: 50, reserve: 2 });
+  it('retry budget: a quiet source keeps its reserve, calls and time refill it', () => {
+    let clock = 1_000;
+    const budget = createRetryBudget({ percent: 50, reserve: 2, refillPerSecond: 1, now: () => clock });
     expect(budget.tryRetry()).toBe(true);
     expect(budget.tryRetry()).toBe(true);
     expect(budget.tryRetry()).toBe(false);
     budget.recordCall();
     expect(budget.tryRetry()).toBe(false);
     budget.recordCall();
+    expect(budget.tryRetry()).toBe(true);
+    expect(budget.tryRetry()).toBe(false);
+    clock += 999;
+    expect(budget.tryRetry()).toBe(false);
+    clock += 1;
     expect(budget.tryRetry()).toBe(true);
     for (let i = 0; i < 100; i += 1) budget.recordCall();
+    clock += 60_000;
     expect(budget.available).toBe(2);
   });
 });

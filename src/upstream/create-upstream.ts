@@ -112,7 +112,8 @@ type AttemptOutcome =
  *   goes through (others meanwhile: `<source> is failing and a test call to it
  *   is in progress; try again in a moment.`); its success closes the breaker.
  * - Retry budget (`createRetryBudget`): retries may add `retryBudgetPercent`
- *   (20) % of the calls plus a reserve of 10; when it is spent, a failed
+ *   (20) % of the calls, plus a reserve of 20 that refills at one a second;
+ *   when it is spent, a failed
  *   attempt is final.
  * - Coalescing (`coalesce`, default on): a GET without body identical to one in
  *   flight (path, query and every header, credentials included) waits for that

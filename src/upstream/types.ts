@@ -99,7 +99,7 @@ export interface UpstreamOptions {
   breakerOpenMs?: number | undefined;
   /**
    * Retries may add at most this percentage of the source's calls, plus a
-   * reserve of 10 for a quiet source (see `createRetryBudget`). Default 20.
+   * reserve of 20 refilled at one a second for a quiet source (see `createRetryBudget`). Default 20.
    */
   retryBudgetPercent?: number | undefined;
   /**
