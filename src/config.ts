@@ -162,6 +162,19 @@ export const CoreConfig = z.object({
   REQUEST_TIMEOUT_MS: int(100, 300_000, 10_000),
   /** Timeout of one upstream attempt in ms. Default 5000. */
   UPSTREAM_ATTEMPT_TIMEOUT_MS: int(50, 300_000, 5000),
+  /**
+   * Consecutive unhealthy calls to one source (connection errors, timeouts, 5xx after retries;
+   * never a 4xx) that open its circuit breaker: its fields then fail at once with
+   * UPSTREAM_UNAVAILABLE. Default 5.
+   */
+  BREAKER_FAILURE_THRESHOLD: int(1, 10_000, 5),
+  /** How long an open breaker waits before letting one probe call through, in ms. Default 10000. */
+  BREAKER_OPEN_MS: int(100, 3_600_000, 10_000),
+  /**
+   * Retries to one source may add at most this percentage of its calls (plus a reserve of 20 that refills at one a second),
+   * so an outage cannot multiply the load on it; beyond, a failed attempt is final. Default 20.
+   */
+  RETRY_BUDGET_PERCENT: int(0, 100, 20),
   /** How long a SIGTERM waits for in-flight requests before closing sockets, in ms. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   /**

@@ -8,6 +8,7 @@ import type { GraphQLError } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
+import { watchBreakers } from './alerts/breaker-alerts.ts';
 import { createAlerts } from './alerts/create-alerts.ts';
 import type { GatewayAlerts } from './alerts/create-alerts.ts';
 import { createAuth } from './auth/create-auth.ts';
@@ -128,6 +129,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const events = options.events ?? (await createEventLog(config, log));
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
+  watchBreakers(sources, alerts);
+  metrics.watchBreakers(sources);
 
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,

@@ -96,6 +96,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       name: s.name,
       mode: s.mode,
       webhooks: s.webhookSecret !== undefined,
+      ...(s.upstream ? { breaker: s.upstream.breaker.state } : {}),
       ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
     }));
     const ready = !draining && eventLog.ok;

@@ -61,6 +61,9 @@ export async function startSources(
           attemptTimeoutMs: config.core.UPSTREAM_ATTEMPT_TIMEOUT_MS,
           defaultBudgetMs: config.core.REQUEST_TIMEOUT_MS,
           onAttempt,
+          breakerFailureThreshold: config.core.BREAKER_FAILURE_THRESHOLD,
+          breakerOpenMs: config.core.BREAKER_OPEN_MS,
+          retryBudgetPercent: config.core.RETRY_BUDGET_PERCENT,
         });
         client = connector.client(upstream, sourceConfig);
       }

@@ -243,3 +243,47 @@ describe('alert settings', () => {
     ]);
   });
 });
+
+describe('a source outage', () => {
+  it('is one alert when its breaker opens, one recovery when it closes, and shows in /metrics', async () => {
+    const { t, receiver } = await setup({ BREAKER_FAILURE_THRESHOLD: '2', BREAKER_OPEN_MS: '300' });
+    const query = 'query ($id: ID!) { invoice(id: $id) { id } }';
+    const listed = await t.graphql<{ invoices: { edges: { node: { id: string } }[] } }>(
+      '{ invoices(first: 1) { edges { node { id } } } }',
+    );
+    const id = listed.data?.invoices.edges[0]?.node.id;
+    if (id === undefined) throw new Error('the demo world has no invoice');
+    const breakerState = async () => {
+      const text = await (await fetch(`${t.url}/metrics`)).text();
+      return /switchyard_upstream_breaker_state\{source="stripe",state="([a-z-]+)"\} 1/.exec(text)?.[1];
+    };
+    expect(await breakerState()).toBe('closed');
+
+    t.stripe.faults.inject({ endpoint: 'GET /v1/invoices/:id', reset: true, times: 1000 });
+    for (let i = 0; i < 6; i++) await t.graphql(query, { id });
+    expect(await breakerState()).toBe('open');
+    await vi.waitFor(() => expect(receiver.alerts).toHaveLength(1), { timeout: 5000 });
+    expect(receiver.alerts[0]).toMatchObject({
+      key: 'breaker:stripe',
+      state: 'firing',
+      severity: 'critical',
+      source: 'stripe',
+    });
+    expect(receiver.alerts[0]?.message).toMatch(
+      /^stripe is failing: its circuit breaker opened after 2 consecutive failed calls/,
+    );
+
+    // Still down when the first probe goes: the same outage, no second alert.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await t.graphql(query, { id });
+    t.stripe.faults.clear();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect((await t.graphql(query, { id })).errors).toBeUndefined();
+    expect(await breakerState()).toBe('closed');
+    await vi.waitFor(() => expect(receiver.alerts).toHaveLength(2), { timeout: 5000 });
+    expect(receiver.alerts.map((a) => [a.key, a.state])).toEqual([
+      ['breaker:stripe', 'firing'],
+      ['breaker:stripe', 'resolved'],
+    ]);
+  });
+});

@@ -279,7 +279,9 @@ describe('health and readiness', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
-      sources: expect.arrayContaining([{ name: 'stripe', mode: 'sandbox', webhooks: true }]) as unknown,
+      sources: expect.arrayContaining([
+        { name: 'stripe', mode: 'sandbox', webhooks: true, breaker: 'closed' },
+      ]) as unknown,
     });
   });
 });

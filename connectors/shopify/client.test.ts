@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../../src/errors.ts';
+import { createCircuitBreaker } from '../../src/upstream/circuit-breaker.ts';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   LINE_ITEMS_BATCH_SIZE,
@@ -39,6 +40,7 @@ function scripted(answers: UpstreamResponse[]): Upstream & { requests: UpstreamR
     source: 'shopify',
     baseUrl: 'https://acme.myshopify.com',
     requests,
+    breaker: createCircuitBreaker({ source: 'shopify' }),
     request(request) {
       requests.push(request);
       const next = answers.shift();

@@ -118,6 +118,24 @@ export class GatewayMetrics {
     );
   }
 
+  /** `switchyard_upstream_breaker_state{source,state}`: 1 for each source's current breaker state, read at every scrape. */
+  watchBreakers(sources: readonly { name: string; upstream: { breaker: { state: string } } | null }[]): void {
+    const states = ['closed', 'open', 'half-open'] as const;
+    new Gauge({
+      name: 'switchyard_upstream_breaker_state',
+      help: "Each source's circuit breaker: 1 for its current state (closed, open, half-open), 0 for the others.",
+      labelNames: ['source', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const source of sources) {
+          const current = source.upstream?.breaker.state;
+          if (current === undefined) continue;
+          for (const state of states) this.set({ source: source.name, state }, state === current ? 1 : 0);
+        }
+      },
+    });
+  }
+
   /** A gauge read from `read` at every scrape. */
   private liveGauge(name: string, help: string, read: () => number): void {
     new Gauge({

@@ -1,6 +1,8 @@
 import { Pool } from 'undici';
 import { ErrorCode, GatewayError } from '../errors.ts';
 import { fullJitterDelay } from './backoff.ts';
+import { createCircuitBreaker } from './circuit-breaker.ts';
+import { createRetryBudget } from './retry-budget.ts';
 import { parseRetryAfter } from './retry-after.ts';
 import type {
   RetryHint,
@@ -49,6 +51,20 @@ const PROGRAMMER_ERROR_CODES: ReadonlySet<string> = new Set([
   'UND_ERR_NOT_SUPPORTED',
 ]);
 
+/** The deadline of a call in progress; a coalesced call's grows as later callers join it. */
+interface Clock {
+  deadline: number;
+}
+
+/** One GET in flight that identical GETs join instead of calling again. */
+interface SharedCall {
+  promise: Promise<UpstreamResponse>;
+  controller: AbortController;
+  clock: Clock;
+  waiters: number;
+  joined: number;
+}
+
 type AttemptOutcome =
   | { response: UpstreamResponse; error?: undefined }
   | { response?: undefined; error: GatewayError; transient: boolean };
@@ -85,6 +101,24 @@ type AttemptOutcome =
  *   `request.signal` aborts, the call rejects at once with its reason and is not
  *   retried. undici's invalid-argument errors (a malformed request, i.e. a bug)
  *   are rethrown unchanged.
+ * - Circuit breaker (`breaker`, see `createCircuitBreaker`): a call that ends
+ *   in UPSTREAM_TIMEOUT, UPSTREAM_UNAVAILABLE or a status >= 500 is a failure,
+ *   any other response a success (4xx are answers), an abort neither.
+ *   `breakerFailureThreshold` (5) consecutive failures open it: calls then
+ *   reject at once with UPSTREAM_UNAVAILABLE (`<source> is failing (<n>
+ *   consecutive failed calls), so the gateway is not calling it; it will try
+ *   again at <ISO time> (in <n> ms).`, `extensions.breaker` and `retryAt`),
+ *   and calls in progress stop retrying. After `breakerOpenMs` (10 s) one probe
+ *   goes through (others meanwhile: `<source> is failing and a test call to it
+ *   is in progress; try again in a moment.`); its success closes the breaker.
+ * - Retry budget (`createRetryBudget`): retries may add `retryBudgetPercent`
+ *   (20) % of the calls, plus a reserve of 20 that refills at one a second;
+ *   when it is spent, a failed
+ *   attempt is final.
+ * - Coalescing (`coalesce`, default on): a GET without body identical to one in
+ *   flight (path, query and every header, credentials included) waits for that
+ *   call instead of making its own; each caller keeps its own deadline and
+ *   signal, and the shared call is aborted only when every caller has gone.
  */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const { source } = options;
@@ -101,6 +135,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const sleep = options.sleep ?? defaultSleep;
   const baseHeaders = lowerCaseKeys(options.headers ?? {});
   const pool = new Pool(base.origin, { connections: options.connections ?? DEFAULT_CONNECTIONS });
+  const breaker = createCircuitBreaker({
+    source,
+    failureThreshold: options.breakerFailureThreshold,
+    openMs: options.breakerOpenMs,
+  });
+  const retryBudget = createRetryBudget({ percent: options.retryBudgetPercent });
+  const coalesce = options.coalesce ?? true;
+  const inflight = new Map<string, SharedCall>();
 
   function report(info: UpstreamAttempt): void {
     try {
@@ -133,6 +175,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     headers: Record<string, string>,
     timeoutMs: number,
     attempt: number,
+    callerSignal: AbortSignal | undefined,
   ): Promise<AttemptOutcome> {
     const controller = new AbortController();
     const timeout = { fired: false };
@@ -140,7 +183,6 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       timeout.fired = true;
       controller.abort();
     }, timeoutMs);
-    const callerSignal = request.signal;
     const onCallerAbort = (): void => {
       controller.abort(callerSignal?.reason);
     };
@@ -182,35 +224,158 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     }
   }
 
-  async function send(request: UpstreamRequest): Promise<UpstreamResponse> {
+  function send(request: UpstreamRequest): Promise<UpstreamResponse> {
     const start = Date.now();
-    const deadline = request.deadline ?? start + defaultBudgetMs;
-    const budgetMs = deadline - start;
+    const clock = { deadline: request.deadline ?? start + defaultBudgetMs };
+    const path = buildPath(basePath, request);
+    const headers = { ...baseHeaders, ...lowerCaseKeys(request.headers ?? {}) };
+    if (request.idempotencyKey !== undefined) headers[idempotencyHeader] = request.idempotencyKey;
+    if (coalesce && request.method === 'GET' && request.body === undefined) {
+      return joinShared(request, path, headers, clock.deadline, start);
+    }
+    return guarded(request, path, headers, clock, request.signal, start);
+  }
+
+  /**
+   * Joins the identical GET in flight, or starts it. The shared call has no
+   * caller's signal: it is aborted only when every waiter has left, and runs
+   * until the latest waiter's deadline; each waiter still leaves at its own.
+   */
+  function joinShared(
+    request: UpstreamRequest,
+    path: string,
+    headers: Record<string, string>,
+    deadline: number,
+    start: number,
+  ): Promise<UpstreamResponse> {
+    request.signal?.throwIfAborted();
+    const key = `${request.method} ${path}\n${JSON.stringify(Object.entries(headers).sort())}`;
+    let shared = inflight.get(key);
+    if (shared) {
+      shared.clock.deadline = Math.max(shared.clock.deadline, deadline);
+    } else {
+      const controller = new AbortController();
+      const clock = { deadline };
+      const promise = guarded(
+        { ...request, signal: undefined },
+        path,
+        headers,
+        clock,
+        controller.signal,
+        start,
+      );
+      const created: SharedCall = { promise, controller, clock, waiters: 0, joined: 0 };
+      const forget = (): void => {
+        if (inflight.get(key) === created) inflight.delete(key);
+      };
+      promise.then(forget, forget);
+      inflight.set(key, created);
+      shared = created;
+    }
+    const call = shared;
+    call.waiters += 1;
+    call.joined += 1;
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      let left = false;
+      // Settles this waiter once; `abandon` when it leaves before the shared call ends.
+      const finish = (abandon: boolean): boolean => {
+        if (left) return false;
+        left = true;
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+        call.waiters -= 1;
+        if (abandon && call.waiters === 0) {
+          if (inflight.get(key) === call) inflight.delete(key);
+          call.controller.abort(new Error('every caller of this upstream call has gone'));
+        }
+        return true;
+      };
+      const onAbort = (): void => {
+        // The abort reason is passed on as is, as an unshared call does (`signal.throwIfAborted()`).
+        if (finish(true)) reject(request.signal?.reason as Error);
+      };
+      const timer = setTimeout(
+        () => {
+          if (finish(true)) reject(timeoutError(request, deadline - start));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      call.promise.then(
+        (response) => {
+          // Each caller gets its own parsed body, so that one cannot change what another reads.
+          if (finish(false))
+            resolve(call.joined > 1 ? { ...response, json: parseJson(response.text) } : response);
+        },
+        (error: unknown) => {
+          if (finish(false)) reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  /** Runs one call under the breaker: what it says about the source's health is reported to it. */
+  async function guarded(
+    request: UpstreamRequest,
+    path: string,
+    headers: Record<string, string>,
+    clock: Clock,
+    signal: AbortSignal | undefined,
+    start: number,
+  ): Promise<UpstreamResponse> {
+    signal?.throwIfAborted();
+    // A deadline already gone is the caller's problem, not a sign of the source's health.
+    if (clock.deadline <= Date.now()) throw timeoutError(request, clock.deadline - start);
+    const permit = breaker.admit();
+    retryBudget.recordCall();
+    try {
+      const response = await execute(request, path, headers, clock, signal, start);
+      if (response.status >= 500) permit.failure(`${source} answered HTTP ${response.status}`);
+      else permit.success();
+      return response;
+    } catch (error) {
+      if (
+        error instanceof GatewayError &&
+        (error.code === ErrorCode.UPSTREAM_TIMEOUT || error.code === ErrorCode.UPSTREAM_UNAVAILABLE)
+      ) {
+        permit.failure(error.message);
+      } else {
+        permit.release();
+      }
+      throw error;
+    }
+  }
+
+  async function execute(
+    request: UpstreamRequest,
+    path: string,
+    headers: Record<string, string>,
+    clock: Clock,
+    signal: AbortSignal | undefined,
+    start: number,
+  ): Promise<UpstreamResponse> {
     const retryable =
       IDEMPOTENT_METHODS.has(request.method) ||
       request.idempotencyKey !== undefined ||
       request.idempotent === true;
-    const path = buildPath(basePath, request);
-    const headers = { ...baseHeaders, ...lowerCaseKeys(request.headers ?? {}) };
-    if (request.idempotencyKey !== undefined) headers[idempotencyHeader] = request.idempotencyKey;
 
     let lastResponse: UpstreamResponse | undefined;
     let lastError: GatewayError | undefined;
     let attempt = 0;
     for (;;) {
-      request.signal?.throwIfAborted();
-      const remainingMs = deadline - Date.now();
+      signal?.throwIfAborted();
+      const remainingMs = clock.deadline - Date.now();
       if (remainingMs <= 0) {
         if (lastResponse) return { ...lastResponse, attempts: attempt };
         if (lastError?.code === ErrorCode.UPSTREAM_UNAVAILABLE) throw lastError;
-        throw timeoutError(request, budgetMs, lastError);
+        throw timeoutError(request, clock.deadline - start, lastError);
       }
       const timeoutMs = Math.min(attemptTimeoutMs, remainingMs);
       attempt += 1;
       const attemptStart = Date.now();
       let outcome: AttemptOutcome;
       try {
-        outcome = await attemptOnce(request, path, headers, timeoutMs, attempt);
+        outcome = await attemptOnce(request, path, headers, timeoutMs, attempt, signal);
       } catch (error) {
         report({ ...attemptInfo(request, attempt, attemptStart), error });
         throw error;
@@ -226,13 +391,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       }
       let retryInMs: number | undefined;
       let stoppedByDeadline = false;
-      if (retryable && decision.retry && attempt <= maxRetries) {
+      // Once the breaker has opened (on other calls' failures), retrying only adds load.
+      if (retryable && decision.retry && attempt <= maxRetries && breaker.state !== 'open') {
         const waitMs = Math.max(
           fullJitterDelay(attempt - 1, backoffBaseMs, backoffCapMs, random),
           decision.afterMs ?? 0,
         );
-        if (Date.now() + waitMs < deadline) retryInMs = waitMs;
-        else stoppedByDeadline = true;
+        if (Date.now() + waitMs >= clock.deadline) stoppedByDeadline = true;
+        else if (retryBudget.tryRetry()) retryInMs = waitMs;
       }
       report({
         ...attemptInfo(request, attempt, attemptStart),
@@ -247,12 +413,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           outcome.error?.code === ErrorCode.UPSTREAM_TIMEOUT &&
           (stoppedByDeadline || timeoutMs < attemptTimeoutMs)
         ) {
-          throw timeoutError(request, budgetMs, outcome.error);
+          throw timeoutError(request, clock.deadline - start, outcome.error);
         }
         // outcome.error is set here: lastResponse would be set had any attempt got a response.
-        throw outcome.error ?? timeoutError(request, budgetMs);
+        throw outcome.error ?? timeoutError(request, clock.deadline - start);
       }
-      await sleepUnlessAborted(sleep, retryInMs, request.signal);
+      await sleepUnlessAborted(sleep, retryInMs, signal);
     }
   }
 
@@ -269,8 +435,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   return {
     source,
     baseUrl: options.baseUrl,
+    breaker,
     request: send,
-    close: () => pool.close(),
+    close: () => {
+      breaker.close();
+      return pool.close();
+    },
   };
 }
 

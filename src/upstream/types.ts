@@ -1,3 +1,5 @@
+import type { CircuitBreaker } from './circuit-breaker.ts';
+
 /** Deadline and cancellation that flow from a GraphQL request down to every upstream call it makes. */
 export interface CallOptions {
   /** Epoch milliseconds after which the call, its retries included, gives up with UPSTREAM_TIMEOUT. */
@@ -88,6 +90,23 @@ export interface UpstreamOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Observes every attempt as it ends, for metrics and logs. Must not throw; what it throws is ignored. */
   onAttempt?: (info: UpstreamAttempt) => void;
+  /**
+   * Consecutive unhealthy calls (connection error, timeout, status >= 500 once
+   * retries are over; never a 4xx) that open the source's circuit breaker. Default 5.
+   */
+  breakerFailureThreshold?: number | undefined;
+  /** How long the breaker stays open before one probe call is let through, in ms. Default 10_000. */
+  breakerOpenMs?: number | undefined;
+  /**
+   * Retries may add at most this percentage of the source's calls, plus a
+   * reserve of 20 refilled at one a second for a quiet source (see `createRetryBudget`). Default 20.
+   */
+  retryBudgetPercent?: number | undefined;
+  /**
+   * Let identical GETs in flight (same path, query and headers, credentials
+   * included) share one call. Default true.
+   */
+  coalesce?: boolean | undefined;
 }
 
 /** One finished attempt, as {@link UpstreamOptions.onAttempt} sees it. */
@@ -122,5 +141,11 @@ export interface Upstream {
    * response could be had.
    */
   request(request: UpstreamRequest): Promise<UpstreamResponse>;
+  /**
+   * The source's circuit breaker: `breaker.state` (`closed`, `open`,
+   * `half-open`), `breaker.retryAt`, and `breaker.onStateChange(listener)`
+   * for metrics, readiness and alerts.
+   */
+  readonly breaker: Pick<CircuitBreaker, 'source' | 'state' | 'retryAt' | 'onStateChange'>;
   close(): Promise<void>;
 }
