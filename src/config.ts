@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { urlSetting } from './url-setting.ts';
 import { apiKeysSetting } from './auth/api-keys.ts';
 import {
   authProblems,
@@ -42,19 +43,10 @@ const int = <F extends number | undefined>(min: number, max: number, fallback: F
       return n;
     });
 
-const redisUrl = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    const url = URL.canParse(v) ? new URL(v) : null;
-    if (url === null || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
-      ctx.addIssue({ code: 'custom', message: 'must be a redis://host:port or rediss://host:port URL' });
-      return z.NEVER;
-    }
-    return v;
-  });
+const redisUrl = urlSetting(
+  (url) => (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '',
+  'must be a redis://host:port or rediss://host:port URL',
+);
 
 const clusterNodes = z
   .string()
@@ -86,22 +78,10 @@ const corsOrigins = z
     return z.NEVER;
   });
 
-const alertUrl = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    const url = URL.canParse(v) ? new URL(v) : null;
-    if (url === null || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'must be an http:// or https:// URL (a Slack incoming webhook, say)',
-      });
-      return z.NEVER;
-    }
-    return v;
-  });
+const alertUrl = urlSetting(
+  (url) => url.protocol === 'https:' || url.protocol === 'http:',
+  'must be an http:// or https:// URL (a Slack incoming webhook, say)',
+);
 
 /** The gateway's own environment, with defaults. Each connector adds its own schema (see `Connector.config`). */
 export const CoreConfig = z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CoreConfig } from '../config.ts';
+import { urlSetting } from '../url-setting.ts';
 import type { JwtOptions } from './jwt.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -26,22 +27,10 @@ export const claimSetting = z
   });
 
 /** `JWT_JWKS_URL`: https, or http on a loopback address (a local issuer, tests). */
-export const jwksUrlSetting = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    const url = URL.canParse(v) ? new URL(v) : null;
-    if (
-      url === null ||
-      !(url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)))
-    ) {
-      ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (http:// only on localhost)' });
-      return z.NEVER;
-    }
-    return v;
-  });
+export const jwksUrlSetting = urlSetting(
+  (url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)),
+  'must be an https:// URL (http:// only on localhost)',
+);
 
 /** `JWT_SECRET`: an HS256 key must be at least as long as the hash, 32 bytes. */
 export const jwtSecretSetting = z
