@@ -1,30 +1,19 @@
-import { chromium } from 'playwright-core';
+import { chromiumPath, launchChromium } from './helpers/browser.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_API_KEYS, KEYS } from './helpers/auth.ts';
-import { startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 // `npm test` finds or installs Debian's chromium and passes its path; under CI a missing browser fails there.
-const executablePath = process.env['CHROMIUM_PATH'];
 
-describe.skipIf(!executablePath)('GraphiQL with API keys configured, in a real browser', () => {
+describe.skipIf(chromiumPath === undefined)('GraphiQL with API keys configured, in a real browser', () => {
   let t: TestGateway;
   let browser: Browser;
 
   beforeAll(async () => {
     t = await startTestGateway({ GATEWAY_API_KEYS });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser.close();
@@ -82,19 +71,11 @@ describe.skipIf(!executablePath)('GraphiQL with API keys configured, in a real b
     await page.locator('.graphiql-execute-button').click();
     // Subscribed over SSE (GraphiQL's headers go over HTTP only): post until the event shows.
     const id = `evt_graphiql_${Date.now()}`;
-    const body = stripeCustomerEvent(id, 'customer.updated', {
-      id: 'cus_GraphiQL0001',
-      object: 'customer',
-      email: 'graphiql@example.com',
-      name: 'GraphiQL',
-      phone: null,
-      currency: 'usd',
-      created: 1_767_225_600,
-      balance: 0,
-      delinquent: false,
-      metadata: {},
-      livemode: false,
-    });
+    const body = stripeCustomerEvent(
+      id,
+      'customer.updated',
+      stripeCustomer('cus_GraphiQL0001', 'graphiql@example.com', 'GraphiQL'),
+    );
     const logSubscribers = () =>
       (t.gateway.events as unknown as { subscriberCount(): number }).subscriberCount();
     await expect.poll(logSubscribers, { timeout: 20_000 }).toBe(1);

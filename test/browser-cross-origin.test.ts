@@ -1,14 +1,13 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
+import { chromiumPath, launchChromium } from './helpers/browser.ts';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 // `npm test` finds or installs Debian's chromium and passes its path; under CI a missing browser fails there.
-const executablePath = process.env['CHROMIUM_PATH'];
 
 /** A query that calls the Stripe emulator when it runs. */
 const QUERY = '{ invoices(first: 1) { edges { node { id } } } }';
@@ -41,7 +40,7 @@ window.results = (async () => Object.fromEntries(await Promise.all([
 ])))();
 </script></body></html>`;
 
-describe.skipIf(!executablePath)('another site, in a real browser', () => {
+describe.skipIf(chromiumPath === undefined)('another site, in a real browser', () => {
   let t: TestGateway;
   let browser: Browser;
   let site: Server;
@@ -57,11 +56,7 @@ describe.skipIf(!executablePath)('another site, in a real browser', () => {
     await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
     // Another origin than the gateway's 127.0.0.1:<port>, and not in CORS_ORIGINS.
     siteUrl = `http://localhost:${(site.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser.close();

@@ -1,31 +1,18 @@
-import { chromium } from 'playwright-core';
+import { chromiumPath, launchChromium } from './helpers/browser.ts';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { GraphQLResponse, TestGateway } from './helpers/gateway.ts';
 
 // `npm test` finds or installs Debian's chromium and passes its path; under CI a missing browser fails there.
-const executablePath = process.env['CHROMIUM_PATH'];
 
-describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
+describe.skipIf(chromiumPath === undefined)('GraphiQL in a real browser', () => {
   let t: TestGateway;
   let browser: Browser;
 
   beforeAll(async () => {
     t = await startTestGateway();
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser.close();
@@ -130,17 +117,11 @@ describe.skipIf(!executablePath)('GraphiQL in a real browser', () => {
     await expect.poll(() => t.gateway.http.subscriptions.stats().members, { timeout: 20_000 }).toBe(1);
     const response = page.locator('.graphiql-response');
     for (const id of [`evt_browser_1_${Date.now()}`, `evt_browser_2_${Date.now()}`]) {
-      const body = stripeCustomerEvent(id, 'customer.updated', {
-        id: 'cus_Browser0001',
-        object: 'customer',
-        email: 'browser@example.com',
-        name: 'Browser',
-        created: 1_767_225_600,
-        balance: 0,
-        delinquent: false,
-        metadata: {},
-        livemode: false,
-      });
+      const body = stripeCustomerEvent(
+        id,
+        'customer.updated',
+        stripeCustomer('cus_Browser0001', 'browser@example.com', 'Browser'),
+      );
       expect((await t.postStripe(body)).status).toBe(200);
       await expect.poll(() => response.textContent(), { timeout: 20_000 }).toContain(id);
     }

@@ -11,7 +11,7 @@ import {
   startLeakyUpstream,
 } from './helpers/leaky-upstream.ts';
 import type { LeakTestGateway } from './helpers/leaky-upstream.ts';
-import { stripeCustomerEvent } from './helpers/gateway.ts';
+import { stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -190,17 +190,11 @@ describe('production: nothing internal reaches a client', () => {
 
   it('an HTTP handler failing outside GraphQL: 500 with a GraphQL-shaped INTERNAL_SERVER_ERROR', async () => {
     // A signed delivery whose append fails unexpectedly reaches the server's last-resort handler.
-    const body = stripeCustomerEvent('evt_leak_1', 'customer.updated', {
-      id: 'cus_Leak0001',
-      object: 'customer',
-      email: 'leak@example.com',
-      name: 'Leak',
-      created: 1_767_225_600,
-      balance: 0,
-      delinquent: false,
-      metadata: {},
-      livemode: false,
-    });
+    const body = stripeCustomerEvent(
+      'evt_leak_1',
+      'customer.updated',
+      stripeCustomer('cus_Leak0001', 'leak@example.com', 'Leak'),
+    );
     const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({
       payload: body,
       secret: SECRETS.stripeWebhookSecret,

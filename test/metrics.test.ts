@@ -3,7 +3,7 @@ import { connectors } from '../connectors/index.ts';
 import { bannerLines } from '../src/banner.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { Redactor } from '../src/redact.ts';
-import { collect, startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { collect, startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 /** The value of one sample of the exposition `text`, 0 when absent. */
@@ -19,19 +19,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return 0;
 }
 
-const customer = (email: string) => ({
-  id: 'cus_MetricsTest0001',
-  object: 'customer',
-  email,
-  name: 'Metrics Test',
-  phone: null,
-  currency: 'usd',
-  balance: 0,
-  delinquent: false,
-  created: 1_767_225_600,
-  livemode: false,
-  metadata: {},
-});
+const customer = (email: string) => stripeCustomer('cus_MetricsTest0001', email, 'Metrics Test');
 
 describe('/metrics in development', () => {
   let t: TestGateway;

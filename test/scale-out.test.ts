@@ -5,7 +5,7 @@ import type { Client } from 'graphql-ws';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { stripeCustomerEvent } from './helpers/gateway.ts';
+import { stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
 import type { RedisServer } from './helpers/redis.ts';
 
@@ -134,19 +134,11 @@ let seq = 0;
 /** A signed-able Stripe event body with a fresh id. */
 function stripeEvent(label: string): { id: string; body: string } {
   const id = `evt_scaleout_${label}_${++seq}_${Date.now()}`;
-  const body = stripeCustomerEvent(id, 'customer.updated', {
-    id: 'cus_ScaleOut0001',
-    object: 'customer',
-    email: `scale${seq}@example.com`,
-    name: 'Scale Out',
-    phone: null,
-    currency: 'usd',
-    balance: 0,
-    delinquent: false,
-    created: 1_767_225_600,
-    livemode: false,
-    metadata: {},
-  });
+  const body = stripeCustomerEvent(
+    id,
+    'customer.updated',
+    stripeCustomer('cus_ScaleOut0001', `scale${seq}@example.com`, 'Scale Out'),
+  );
   return { id, body };
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { collect, startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const EVENTS = `subscription ($after: String, $filter: EventFilter) {
@@ -13,19 +13,11 @@ interface Received {
 let t: TestGateway;
 let seq = 0;
 const nextEvent = () =>
-  stripeCustomerEvent(`evt_shared_${++seq}_${Date.now()}`, 'customer.updated', {
-    id: 'cus_SharedTest0001',
-    object: 'customer',
-    email: `s${seq}@example.com`,
-    name: 'Shared Test',
-    phone: null,
-    currency: 'usd',
-    balance: 0,
-    delinquent: false,
-    created: 1_767_225_600,
-    livemode: false,
-    metadata: {},
-  });
+  stripeCustomerEvent(
+    `evt_shared_${++seq}_${Date.now()}`,
+    'customer.updated',
+    stripeCustomer('cus_SharedTest0001', `s${seq}@example.com`, 'Shared Test'),
+  );
 const idOf = (body: string) => (JSON.parse(body) as { id: string }).id;
 
 const hub = () => t.gateway.http.subscriptions.stats();

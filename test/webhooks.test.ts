@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, startTestGateway, stripeCustomerEvent } from './helpers/gateway.ts';
+import { collect, startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const EVENTS = `subscription ($after: String, $filter: EventFilter) {
@@ -15,19 +15,7 @@ interface EventsPage {
 
 let t: TestGateway;
 let seq = 0;
-const customer = (email: string) => ({
-  id: 'cus_WebhookTest0001',
-  object: 'customer',
-  email,
-  name: 'Webhook Test',
-  phone: null,
-  currency: 'usd',
-  balance: 0,
-  delinquent: false,
-  created: 1_767_225_600,
-  livemode: false,
-  metadata: {},
-});
+const customer = (email: string) => stripeCustomer('cus_WebhookTest0001', email, 'Webhook Test');
 const nextEvent = (type = 'customer.updated') =>
   stripeCustomerEvent(`evt_test_${++seq}_${Date.now()}`, type, customer(`w${seq}@example.com`));
 
