@@ -92,6 +92,12 @@ export const CoreConfig = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
+   * `json`: one JSON object per line, for log collectors. `pretty`: coloured,
+   * one readable line per record, for a developer's terminal. Unset (default):
+   * `pretty` when NODE_ENV is development and stdout is a terminal, else `json`.
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /**
    * Serve connectors from the built-in emulators. `auto` (default): when no
    * connector has credentials. `1`: every connector without credentials is
    * sandboxed. `0`: never; connectors without credentials are off.
