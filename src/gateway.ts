@@ -44,6 +44,7 @@ import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
 import { useDisableIntrospection } from './disable-introspection.ts';
 import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { GatewayMetrics } from './metrics/metrics.ts';
+import { CredentialWatch } from './upstream/credential-watch.ts';
 import { metricsAccess } from './metrics/metrics-route.ts';
 import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
 import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
@@ -108,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
+  const credentials = new CredentialWatch();
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -115,6 +117,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     env,
     (attempt) => {
       metrics.attempt(attempt);
+      credentials.note(attempt);
       noteUpstreamAttempt(attempt);
     },
   );
@@ -246,6 +249,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sockets: auth.sockets,
     metrics,
     metricsAccess: metricsAccess(core),
+    credentials,
     onWebhookOutcome: alerts.onWebhookOutcome,
     sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });

@@ -11,6 +11,7 @@ import type { EventLog } from './events/log.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import { readGraphQLBody } from './http/body-limit.ts';
 import type { CorsPolicy } from './http/cors.ts';
+import { readiness } from './http/readiness.ts';
 import { SANDBOX_FAULTS_PATH } from './http/sandbox-faults-route.ts';
 import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
@@ -22,6 +23,7 @@ import { createMetricsRoute } from './metrics/metrics-route.ts';
 import type { MetricsAccess } from './metrics/metrics-route.ts';
 import type { GatewayMetrics } from './metrics/metrics.ts';
 import type { Source } from './sources.ts';
+import type { CredentialWatch } from './upstream/credential-watch.ts';
 import { serveGraphQLOverWebSockets } from './subscriptions/graphql-ws-server.ts';
 import type { WebSocketLimits } from './subscriptions/graphql-ws-server.ts';
 import type { SharedSubscriptions } from './subscriptions/shared.ts';
@@ -59,6 +61,8 @@ export interface HttpServerOptions {
   metricsAccess: MetricsAccess;
   /** `POST`/`DELETE /admin/sandbox/faults/<source>` (sandbox only). Default: none (404). */
   sandboxFaults?: (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void>;
+  /** How each source last judged the gateway's credentials, for `/readyz`. */
+  credentials: CredentialWatch;
   /** Told each webhook delivery's outcome (alerts). Default: nobody. */
   onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
 }
@@ -90,23 +94,6 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
   const metrics = createMetricsRoute(options.metrics, options.metricsAccess);
 
-  function readiness(): { ready: boolean; body: unknown } {
-    const eventLog = options.events.health();
-    const sources = options.sources.map((s) => ({
-      name: s.name,
-      mode: s.mode,
-      webhooks: s.webhookSecret !== undefined,
-      ...(s.upstream ? { breaker: s.upstream.breaker.state } : {}),
-      ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
-    }));
-    const ready = !draining && eventLog.ok;
-    const shown = { ...eventLog, detail: options.errors.redact(eventLog.detail) };
-    return {
-      ready,
-      body: { status: ready ? 'ready' : draining ? 'shutting down' : 'not ready', eventLog: shown, sources },
-    };
-  }
-
   function route(req: IncomingMessage, res: ServerResponse, done: (error: unknown) => void): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
@@ -124,7 +111,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     } else if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
     } else if (path === '/readyz') {
-      const { ready, body } = readiness();
+      const { ready, body } = readiness(
+        options.sources,
+        options.events,
+        options.errors,
+        options.credentials,
+        draining,
+      );
       sendJson(res, ready ? 200 : 503, body);
     } else {
       readGraphQLBody(req, res, options.graphqlMaxBytes)
