@@ -9,6 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import { watchBreakers } from './alerts/breaker-alerts.ts';
+import { watchCredentials } from './alerts/credential-alerts.ts';
 import { createAlerts } from './alerts/create-alerts.ts';
 import type { GatewayAlerts } from './alerts/create-alerts.ts';
 import { createAuth } from './auth/create-auth.ts';
@@ -133,6 +134,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
+  watchCredentials(sources, credentials, alerts);
   metrics.watchBreakers(sources);
 
   const gatewayResolvers: Resolvers = {

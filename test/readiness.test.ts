@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAlertReceiver } from './helpers/alert-receiver.ts';
+import type { Receiver } from './helpers/alert-receiver.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
@@ -28,16 +30,21 @@ describe('/readyz reports each source’s credentials, never the credentials', (
   const status = { code: 401 };
   const api = productApi(status);
   let t: TestGateway;
+  let alerts: Receiver;
   beforeAll(async () => {
+    alerts = await startAlertReceiver();
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     const { port } = api.address() as AddressInfo;
     t = await startTestGateway({
       APP_BASE_URL: `http://127.0.0.1:${port}`,
       APP_API_KEY: API_KEY,
+      ALERT_WEBHOOK_URL: alerts.url,
+      ALERT_COOLDOWN_S: '0',
     });
   });
   afterAll(async () => {
     await t.close();
+    await alerts.close();
     await new Promise((resolve) => api.close(resolve));
   });
 
@@ -68,6 +75,18 @@ describe('/readyz reports each source’s credentials, never the credentials', (
       checkedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
     });
 
+    await expect.poll(() => alerts.alerts.length).toBe(1);
+    expect(alerts.alerts[0]).toMatchObject({
+      key: 'credentials:app',
+      state: 'firing',
+      severity: 'critical',
+      source: 'app',
+      message:
+        "app refuses the gateway's credentials (HTTP 401 on users.list): its fields fail until the credentials are fixed (APP_BASE_URL and APP_API_KEY).",
+    });
+    // One alert per outage: a second refusal sends nothing more.
+    await t.graphql('{ appUsers(first: 1) { edges { node { id } } } }');
+
     status.code = 200;
     const answered = await t.graphql('{ appUsers(first: 1) { edges { node { id } } } }');
     expect(answered.errors).toBeUndefined();
@@ -75,6 +94,9 @@ describe('/readyz reports each source’s credentials, never the credentials', (
       status: 'accepted',
       detail: 'App API accepted them (users.list).',
     });
+    await expect.poll(() => alerts.alerts.length).toBe(2);
+    expect(alerts.alerts[1]).toMatchObject({ key: 'credentials:app', state: 'resolved' });
+    expect(JSON.stringify(alerts.alerts)).not.toContain(API_KEY);
   });
 
   it('says which sources run on their emulator', async () => {

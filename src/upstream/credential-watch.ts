@@ -18,12 +18,29 @@ export interface CredentialVerdict {
  */
 export class CredentialWatch {
   private readonly verdicts = new Map<string, CredentialVerdict>();
+  private readonly listeners = new Set<(source: string, verdict: CredentialVerdict) => void>();
+
+  /** Calls `listener` when a source's verdict changes (the first verdict counts as a change). Returns the unsubscribe. */
+  onChange(listener: (source: string, verdict: CredentialVerdict) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
 
   /** Takes one finished attempt (wire it to `UpstreamOptions.onAttempt`). */
   note(attempt: Pick<UpstreamAttempt, 'source' | 'status' | 'operation'>, at: Date = new Date()): void {
     if (attempt.status === undefined) return;
     const verdict = attempt.status === 401 ? 'rejected' : attempt.status === 403 ? 'forbidden' : 'accepted';
-    this.verdicts.set(attempt.source, { verdict, at, operation: attempt.operation });
+    const previous = this.verdicts.get(attempt.source)?.verdict;
+    const next = { verdict, at, operation: attempt.operation } as const;
+    this.verdicts.set(attempt.source, next);
+    if (previous === verdict) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(attempt.source, next);
+      } catch {
+        // A listener failing must not fail the call that was observed.
+      }
+    }
   }
 
   /** The last verdict about `source`, or undefined when it has not answered yet. */
