@@ -26,6 +26,7 @@ import { createRedisEventLog } from './events/redis-log.ts';
 import { eventResolvers } from './events/resolvers.ts';
 import { collectSecrets, Redactor, redactUrl } from './redact.ts';
 import { sourceSecrets } from './source-secrets.ts';
+import type { GatewayEvent } from './events/event.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { useHideSuggestions } from './limits/hide-suggestions.ts';
 import { createOperationLimits } from './limits/operation-limits.ts';
@@ -130,7 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     redactor,
     log,
   });
-  const events = options.events ?? (await createEventLog(config, log));
+  const events = options.events ?? (await createEventLog(config, log, (live) => metrics.liveBatch(live)));
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
@@ -309,13 +310,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 const REDIS_STARTUP_WAIT_MS = 10_000;
 
 /** The event log the config asks for: Redis when it names one (shared by every instance), else in memory. */
-async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
+async function createEventLog(
+  config: Config,
+  log: Logger,
+  onLive: (events: readonly GatewayEvent[]) => void,
+): Promise<EventLog> {
   const core = config.core;
   if (core.REDIS_URL === undefined && core.REDIS_CLUSTER_NODES === undefined) {
     return createMemoryEventLog({
       maxEvents: core.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
       dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
+      onLive,
     });
   }
   const events = createRedisEventLog({
@@ -327,6 +333,7 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
     dedupeWindowS: core.DEDUPE_WINDOW_S,
     appendTimeoutMs: core.REDIS_APPEND_TIMEOUT_MS,
     log,
+    onLive,
   });
   if (!(await events.ready(REDIS_STARTUP_WAIT_MS))) {
     // Queries need no Redis: serve them, and let /readyz say why webhooks are refused until it connects.
