@@ -261,6 +261,12 @@ export const CoreConfig = z.object({
   /** Serve /metrics without a token in production (only the scraper reaches the port). Default 0. */
   METRICS_PUBLIC: bool('METRICS_PUBLIC', false),
   /**
+   * Identical queries in flight (same document, operation and variables, from
+   * principals with the same scopes) share one execution: resolvers and upstream
+   * calls run once, each request still gets its own answer. Default 1.
+   */
+  SHARE_IDENTICAL_QUERIES: bool('SHARE_IDENTICAL_QUERIES', true),
+  /**
    * Where alerts are POSTed as JSON (Slack-compatible `text` plus structured fields): webhook
    * signature rejections spiking, the event log unable to append, a source's breaker opening.
    * Default: unset (alerts are only logged, at error level).

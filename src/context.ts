@@ -19,6 +19,8 @@ export interface GatewayContext {
   events: EventLog;
   /** Who is asking: the authenticated API key or JWT subject, or the anonymous principal. */
   principal: Principal;
+  /** The request id of the identical query whose execution this one shared, if it did (logs). */
+  sharedWith?: string;
   /** Whether the principal's scopes allow reading `source`. */
   mayRead(source: string): boolean;
   /** Every source the principal may read (event feeds are narrowed to these). */

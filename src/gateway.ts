@@ -50,6 +50,7 @@ import { CredentialWatch } from './upstream/credential-watch.ts';
 import { metricsAccess } from './metrics/metrics-route.ts';
 import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
 import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
+import { useSharedExecution } from './execution/shared-execution.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -210,6 +211,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
       useOperationTelemetry(metrics),
+      // After the telemetry: the query that runs counts its upstream calls; the ones sharing it count none.
+      ...(core.SHARE_IDENTICAL_QUERIES ? [useSharedExecution()] : []),
       masking.plugin,
       useCsrfPrevention(cors),
     ],
