@@ -50,6 +50,7 @@ import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
+import { createGatewayTracing } from './tracing/gateway-tracing.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
@@ -108,6 +109,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
+  const tracing = createGatewayTracing(core, pkg.version, log);
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -116,7 +118,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     (attempt) => {
       metrics.attempt(attempt);
       noteUpstreamAttempt(attempt);
+      tracing.attempt(attempt);
     },
+    tracing.upstream,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -158,6 +162,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
     createNodeResolvers(sources, customers.find),
   ]);
+  tracing.traceSchema(schema);
   const contextFactory = createContextFactory({
     sources,
     events,
@@ -203,6 +208,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useKnownOperationTypes(),
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
+      ...tracing.plugins,
       useOperationTelemetry(metrics),
       masking.plugin,
       useCsrfPrevention(cors),
@@ -293,6 +299,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await events.close();
         await stopSources(sources);
         alerts.close();
+        await tracing.shutdown();
       })();
       return closed;
     },

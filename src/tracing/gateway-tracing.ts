@@ -1,0 +1,57 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayContext } from '../context.ts';
+import { redactUrl } from '../redact.ts';
+import type { UpstreamAttempt, UpstreamTracer } from '../upstream/types.ts';
+import { startTracing } from './start-tracing.ts';
+import type { TracingSettings } from './tracing-config.ts';
+import { traceResolvers } from './trace-resolvers.ts';
+import { createUpstreamTracer, traceAttempt } from './upstream-tracing.ts';
+import { useOperationTracing } from './use-operation-tracing.ts';
+
+/** What the gateway assembles tracing from; with tracing off, every part does nothing. */
+export interface GatewayTracing {
+  /** Given to every upstream; undefined when off. */
+  readonly upstream: UpstreamTracer | undefined;
+  /** Observes upstream attempts (span events); a no-op when off. */
+  attempt(info: UpstreamAttempt): void;
+  /** The yoga plugins: the operation span; none when off. */
+  readonly plugins: Plugin<GatewayContext>[];
+  /** Gives the schema's resolvers field spans (in place); unchanged when off. */
+  traceSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** Flushes the spans still buffered (shutdown). */
+  shutdown(): Promise<void>;
+}
+
+const OFF: GatewayTracing = {
+  upstream: undefined,
+  attempt: () => undefined,
+  plugins: [],
+  traceSchema: (schema) => schema,
+  shutdown: () => Promise.resolve(),
+};
+
+/**
+ * Tracing as the settings ask: off (the default; nothing of OpenTelemetry is
+ * started) unless an OTLP endpoint is configured. Logs where spans go.
+ */
+export function createGatewayTracing(
+  settings: TracingSettings,
+  version: string,
+  log: Logger,
+): GatewayTracing {
+  const tracing = startTracing(settings, version);
+  if (tracing === null) return OFF;
+  log.info(
+    { endpoint: redactUrl(tracing.endpoint), serviceName: settings.OTEL_SERVICE_NAME },
+    'tracing on: exporting spans over OTLP/HTTP',
+  );
+  return {
+    upstream: createUpstreamTracer(tracing),
+    attempt: traceAttempt,
+    plugins: [useOperationTracing(tracing)],
+    traceSchema: (schema) => traceResolvers(schema, tracing),
+    shutdown: () => tracing.shutdown(),
+  };
+}
