@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { collectSecrets, Redactor } from '../src/redact.ts';
+import { describeTracing } from '../src/tracing/describe-tracing.ts';
 import { tracesEndpoint } from '../src/tracing/tracing-config.ts';
 
 function problems(env: Record<string, string>): readonly string[] {
@@ -100,5 +101,23 @@ describe('tracing configuration', () => {
       collectSecrets({ OTEL_EXPORTER_OTLP_HEADERS: 'x-honeycomb-team=hc%2Fkey%2F0123456789,x-dataset=gw' }),
     );
     expect(redactor.redact('sent hc/key/0123456789 and hc%2Fkey%2F0123456789')).toBe('sent *** and ***');
+  });
+
+  it("tells the start-up banner where spans go, without the endpoint's password", () => {
+    const described = (env: Record<string, string>) => describeTracing(loadConfig(env, connectors).core);
+    expect(described({})).toBe('off (set OTEL_EXPORTER_OTLP_ENDPOINT to export spans)');
+    expect(described({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318', OTEL_SDK_DISABLED: '1' })).toBe(
+      'off (OTEL_SDK_DISABLED=true)',
+    );
+    expect(
+      described({
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://user:pa55word@traces.example.com/v1/traces',
+        OTEL_SERVICE_NAME: 'edge',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
+      }),
+    ).toBe(
+      'OTLP/HTTP JSON to https://***@traces.example.com/v1/traces as edge, sampler parentbased_traceidratio 0.1',
+    );
   });
 });
