@@ -252,7 +252,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sockets: auth.sockets,
     metrics,
     metricsAccess: metricsAccess(core),
-    onWebhookOutcome: alerts.onWebhookOutcome,
+    onWebhookOutcome: (source, status, code) => {
+      alerts.onWebhookOutcome(source, status, code);
+      tracing.webhookOutcome(source, status, code);
+    },
+    wrapWebhookRoute: tracing.webhookRoute,
     sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });
 

@@ -9,7 +9,8 @@ import type { Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
 import { createDemoWorld } from '../src/sandbox/demo-world.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
-import { TEST_EPOCH } from './helpers/gateway.ts';
+import Stripe from 'stripe';
+import { stripeCustomer, stripeCustomerEvent, TEST_EPOCH } from './helpers/gateway.ts';
 
 /** A span as the OTLP/HTTP JSON exporter sends it, flattened. */
 interface ExportedSpan {
@@ -174,6 +175,7 @@ async function start(env: Record<string, string> = {}, tracing = true): Promise<
     DEMO_EVENTS: '0',
     STRIPE_API_KEY: stripe.env['STRIPE_API_KEY'] ?? '',
     STRIPE_BASE_URL: proxy.url,
+    STRIPE_WEBHOOK_SECRET: stripe.env['STRIPE_WEBHOOK_SECRET'] ?? '',
     ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {}),
     ...env,
   };
@@ -422,6 +424,57 @@ describe('tracing to an OTLP/HTTP receiver', () => {
     await t.gateway.close();
     expect(t.receiver.spans()).toEqual([]);
     expect(t.proxy.seen[0]?.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+  });
+});
+
+describe('tracing webhook deliveries', () => {
+  it('exports one span per delivery with its source and outcome, a refusal without ERROR status', async () => {
+    const t = await start();
+    const secret = t.stripe.env['STRIPE_WEBHOOK_SECRET'] ?? '';
+    const body = stripeCustomerEvent(
+      'evt_trace_1',
+      'customer.updated',
+      stripeCustomer('cus_t1', 'a@example.com', 'A'),
+    );
+    const signature = new Stripe('sk_test_unused').webhooks.generateTestHeaderString({
+      payload: body,
+      secret,
+    });
+    const deliver = (header: string, traceparent?: string) =>
+      fetch(`${t.url}/webhooks/stripe`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': header,
+          ...(traceparent === undefined ? {} : { traceparent }),
+        },
+        body,
+      });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    expect((await deliver(signature, `00-${traceId}-b7ad6b7169203331-01`)).status).toBe(200);
+    expect((await deliver('t=1,v1=deadbeef')).status).toBe(401);
+    await t.gateway.close();
+    const spans = t.receiver.spans().filter((s) => s.name === 'webhook');
+    expect(spans).toHaveLength(2);
+    const [accepted, refused] = spans;
+    expect(accepted?.traceId).toBe(traceId);
+    expect(accepted?.parentSpanId).toBe('b7ad6b7169203331');
+    expect(accepted?.kind).toBe(2);
+    expect(accepted?.attributes).toEqual({
+      'http.request.method': 'POST',
+      'http.route': '/webhooks/:source',
+      'http.response.status_code': 200,
+      'switchyard.source': 'stripe',
+      'switchyard.webhook.outcome': 'accepted',
+    });
+    expect(refused?.attributes).toMatchObject({
+      'http.response.status_code': 401,
+      'switchyard.source': 'stripe',
+      'switchyard.webhook.outcome': 'SIGNATURE_INVALID',
+    });
+    expect(refused?.status.code ?? 0).toBe(0);
+    const everything = t.receiver.bodies.join('\n');
+    for (const secretText of [secret, signature, 'deadbeef']) expect(everything).not.toContain(secretText);
   });
 });
 

@@ -9,6 +9,8 @@ import type { TracingSettings } from './tracing-config.ts';
 import { traceResolvers } from './trace-resolvers.ts';
 import { createUpstreamTracer, traceAttempt } from './upstream-tracing.ts';
 import { useOperationTracing } from './use-operation-tracing.ts';
+import { noteWebhookOutcome, traceWebhookRoute } from './webhook-tracing.ts';
+import type { WebhookRoute } from './webhook-tracing.ts';
 
 /** What the gateway assembles tracing from; with tracing off, every part does nothing. */
 export interface GatewayTracing {
@@ -20,6 +22,10 @@ export interface GatewayTracing {
   readonly plugins: Plugin<GatewayContext>[];
   /** Gives the schema's resolvers field spans (in place); unchanged when off. */
   traceSchema(schema: GraphQLSchema): GraphQLSchema;
+  /** Wraps the webhook route in a span; undefined when off. */
+  readonly webhookRoute: ((route: WebhookRoute) => WebhookRoute) | undefined;
+  /** Observes each webhook's outcome (span attributes); a no-op when off. */
+  webhookOutcome(source: string, status: number, code: string | undefined): void;
   /** Flushes the spans still buffered (shutdown). */
   shutdown(): Promise<void>;
 }
@@ -29,6 +35,8 @@ const OFF: GatewayTracing = {
   attempt: () => undefined,
   plugins: [],
   traceSchema: (schema) => schema,
+  webhookRoute: undefined,
+  webhookOutcome: () => undefined,
   shutdown: () => Promise.resolve(),
 };
 
@@ -52,6 +60,8 @@ export function createGatewayTracing(
     attempt: traceAttempt,
     plugins: [useOperationTracing(tracing)],
     traceSchema: (schema) => traceResolvers(schema, tracing),
+    webhookRoute: traceWebhookRoute(tracing),
+    webhookOutcome: noteWebhookOutcome,
     shutdown: () => tracing.shutdown(),
   };
 }
