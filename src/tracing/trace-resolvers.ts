@@ -1,7 +1,8 @@
-import type { Span } from '@opentelemetry/api';
+import type { Attributes, Span } from '@opentelemetry/api';
 import { context as otelContext, trace } from '@opentelemetry/api';
 import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { isObjectType, responsePathAsArray } from 'graphql';
+import { PendingField } from './pending-field.ts';
 import { codeOfError, markFailed } from './span-errors.ts';
 import type { Tracing } from './start-tracing.ts';
 
@@ -18,6 +19,17 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+function describeField(info: GraphQLResolveInfo): { name: string; attributes: Attributes } {
+  return {
+    name: `${info.parentType.name}.${info.fieldName}`,
+    attributes: {
+      [FIELD_ATTRIBUTES.field]: info.fieldName,
+      [FIELD_ATTRIBUTES.parentType]: info.parentType.name,
+      [FIELD_ATTRIBUTES.path]: responsePathAsArray(info.path).join('.'),
+    },
+  };
+}
+
 function fail(span: Span, error: unknown): void {
   markFailed(span, [codeOfError(error)]);
   span.end();
@@ -31,26 +43,20 @@ function traced(
     const parent = otelContext.active();
     // Outside a traced operation (a subscription's events) there is no trace to join.
     if (trace.getSpan(parent) === undefined) return resolve(source, args, ctx, info);
-    const span = tracing.tracer.startSpan(
-      `${info.parentType.name}.${info.fieldName}`,
-      {
-        attributes: {
-          [FIELD_ATTRIBUTES.field]: info.fieldName,
-          [FIELD_ATTRIBUTES.parentType]: info.parentType.name,
-          [FIELD_ATTRIBUTES.path]: responsePathAsArray(info.path).join('.'),
-        },
-      },
-      parent,
-    );
+    const field = new PendingField(tracing.tracer, () => describeField(info), parent);
     let result: unknown;
     try {
-      result = otelContext.with(trace.setSpan(parent, span), () => resolve(source, args, ctx, info));
+      result = otelContext.with(field.context(), () => resolve(source, args, ctx, info));
     } catch (error) {
-      fail(span, error);
+      fail(field.open(), error);
       throw error;
     }
-    // A field answered synchronously did no I/O: its span is never ended, so never exported.
-    if (!isPromiseLike(result)) return result;
+    if (!isPromiseLike(result)) {
+      // Answered synchronously: no span, unless an upstream call beneath it started one.
+      field.opened?.end();
+      return result;
+    }
+    const span = field.open();
     return Promise.resolve(result).then(
       (value) => {
         span.end();
@@ -67,8 +73,9 @@ function traced(
 /**
  * Wraps the schema's own resolvers (not graphql-js's default property reads)
  * so that each field that waits on something (a loader, a client call: its
- * resolver returns a promise) gets a span `Type.field`, active while it runs,
- * so the upstream calls it makes are its children. A batched call shows under
+ * resolver returns a promise) or calls upstream gets a span `Type.field`, the
+ * parent of the upstream calls it makes; a field answered synchronously
+ * costs no span (see {@link PendingField}). A batched call shows under
  * the field that first asked for it. Errors set status ERROR with their code.
  */
 export function traceResolvers(schema: GraphQLSchema, tracing: Tracing): GraphQLSchema {

@@ -10,6 +10,7 @@ import {
   ATTR_URL_SCHEME,
 } from '@opentelemetry/semantic-conventions';
 import type { UpstreamAttempt, UpstreamResponse, UpstreamTracer } from '../upstream/types.ts';
+import { withPendingField } from './pending-field.ts';
 import { codeOfError, markFailed } from './span-errors.ts';
 import type { Tracing } from './start-tracing.ts';
 
@@ -67,19 +68,24 @@ export function createUpstreamTracer(tracing: Tracing): UpstreamTracer {
   return {
     call(info, headers, run) {
       const server = serverOf(info.baseUrl);
-      const span = tracing.tracer.startSpan(`${info.method} ${info.source} ${info.operation}`, {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [ATTR_HTTP_REQUEST_METHOD]: info.method,
-          [ATTR_SERVER_ADDRESS]: server.address,
-          [ATTR_SERVER_PORT]: server.port,
-          [ATTR_URL_SCHEME]: server.scheme,
-          [ATTR_URL_PATH]: info.path.split('?')[0] ?? '',
-          [UPSTREAM_ATTRIBUTES.source]: info.source,
-          [UPSTREAM_ATTRIBUTES.operation]: info.operation,
+      const parent = withPendingField(otelContext.active());
+      const span = tracing.tracer.startSpan(
+        `${info.method} ${info.source} ${info.operation}`,
+        {
+          kind: SpanKind.CLIENT,
+          attributes: {
+            [ATTR_HTTP_REQUEST_METHOD]: info.method,
+            [ATTR_SERVER_ADDRESS]: server.address,
+            [ATTR_SERVER_PORT]: server.port,
+            [ATTR_URL_SCHEME]: server.scheme,
+            [ATTR_URL_PATH]: info.path.split('?')[0] ?? '',
+            [UPSTREAM_ATTRIBUTES.source]: info.source,
+            [UPSTREAM_ATTRIBUTES.operation]: info.operation,
+          },
         },
-      });
-      const active = trace.setSpan(otelContext.active(), span);
+        parent,
+      );
+      const active = trace.setSpan(parent, span);
       const carrier: Record<string, string> = {};
       propagation.inject(active, carrier);
       const sent = { ...headers };
@@ -110,7 +116,7 @@ export function createUpstreamTracer(tracing: Tracing): UpstreamTracer {
       const state = shared.get(call);
       if (state === undefined) return;
       state.callers += 1;
-      const joiner = trace.getActiveSpan();
+      const joiner = trace.getSpan(withPendingField(otelContext.active()));
       if (joiner !== undefined) state.span.addLink({ context: joiner.spanContext() });
     },
   };
