@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { collectSecrets, Redactor } from '../src/redact.ts';
+import { trace } from '@opentelemetry/api';
+import { createLogger } from '../src/logger.ts';
 import { describeTracing } from '../src/tracing/describe-tracing.ts';
+import { createGatewayTracing } from '../src/tracing/gateway-tracing.ts';
 import { tracesEndpoint } from '../src/tracing/tracing-config.ts';
 
 function problems(env: Record<string, string>): readonly string[] {
@@ -119,5 +122,14 @@ describe('tracing configuration', () => {
     ).toBe(
       'OTLP/HTTP JSON to https://***@traces.example.com/v1/traces as edge, sampler parentbased_traceidratio 0.1',
     );
+  });
+
+  it('off, installs nothing: no plugin, no upstream tracer, no webhook wrapper, no SDK', () => {
+    const off = createGatewayTracing(loadConfig({}, connectors).core, '0.0.0', createLogger('silent'));
+    expect(off.plugins).toEqual([]);
+    expect(off.upstream).toBeUndefined();
+    expect(off.webhookRoute).toBeUndefined();
+    // The API's global tracer is still the no-op one: nothing was registered.
+    expect(trace.getTracer('probe').startSpan('probe').isRecording()).toBe(false);
   });
 });

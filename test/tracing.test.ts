@@ -162,7 +162,12 @@ interface Setup {
  * A gateway whose Stripe source is "real" (its own key), reached through a
  * recording proxy in front of a Stripe emulator; the other sources are sandboxed.
  */
-async function start(env: Record<string, string> = {}, tracing = true): Promise<Setup> {
+async function start(
+  env: Record<string, string> = {},
+  tracing = true,
+  receiverUrl?: string,
+  logLines?: string[],
+): Promise<Setup> {
   const stripeConnector = connectors.find((c) => c.name === 'stripe');
   if (!stripeConnector?.sandbox) throw new Error('no stripe sandbox');
   const stripe = await stripeConnector.sandbox.start(createDemoWorld({ seed: 42, epoch: TEST_EPOCH }));
@@ -176,11 +181,15 @@ async function start(env: Record<string, string> = {}, tracing = true): Promise<
     STRIPE_API_KEY: stripe.env['STRIPE_API_KEY'] ?? '',
     STRIPE_BASE_URL: proxy.url,
     STRIPE_WEBHOOK_SECRET: stripe.env['STRIPE_WEBHOOK_SECRET'] ?? '',
-    ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {}),
+    ...(tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiverUrl ?? receiver.url } : {}),
     ...env,
   };
   const config = loadConfig(fullEnv, connectors);
-  const gateway = await createGateway({ config, connectors, log: createLogger('silent'), env: fullEnv });
+  const log =
+    logLines === undefined
+      ? createLogger('silent')
+      : createLogger('warn', { write: (line: string) => void logLines.push(line) });
+  const gateway = await createGateway({ config, connectors, log, env: fullEnv });
   cleanups.push(() => gateway.close());
   const url = await gateway.listen(0, '127.0.0.1');
   return {
@@ -340,6 +349,74 @@ describe('tracing to an OTLP/HTTP receiver', () => {
     expect(operation.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(operation.parentSpanId ?? '').toBe('');
   });
+
+  it('ignores hostile trace headers (invalid ids, version ff) and bounds an oversized tracestate', async () => {
+    const t = await start();
+    const valid = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const cases: Record<string, string>[] = [
+      { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' },
+      { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01' },
+      { traceparent: 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+      { traceparent: `${valid}-${'x'.repeat(4000)}` },
+      {
+        traceparent: valid,
+        tracestate: Array.from({ length: 200 }, (_, i) => `k${i}=${'v'.repeat(20)}`).join(','),
+      },
+    ];
+    for (const headers of cases) {
+      t.proxy.seen.length = 0;
+      const answer = await t.post(
+        'query Q { invoices(first: 1) { edges { node { id } } } }',
+        undefined,
+        headers,
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      const sent = t.proxy.seen[0]?.headers ?? {};
+      expect(sent['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      // A tracestate is passed on within the W3C bounds: 32 members, 512 characters.
+      const state = String(sent['tracestate'] ?? '');
+      expect(state.length).toBeLessThanOrEqual(512);
+      expect(state.split(',').length).toBeLessThanOrEqual(32);
+    }
+    await t.gateway.close();
+    const operations = t.receiver.spans().filter((s) => s.name === 'query Q');
+    expect(operations).toHaveLength(5);
+    // Invalid parents start new traces; the valid traceparent with a bad tracestate is still continued.
+    expect(operations.slice(0, 3).map((s) => s.parentSpanId ?? '')).toEqual(['', '', '']);
+    expect(operations[4]).toMatchObject({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      parentSpanId: '00f067aa0ba902b7',
+    });
+  });
+
+  it('an unsampled caller (flag 00) is not recorded by the default parent-based sampler, and stays unsampled upstream', async () => {
+    const t = await start();
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00';
+    const answer = await t.post('query Q { invoices(first: 1) { edges { node { id } } } }', undefined, {
+      traceparent,
+    });
+    expect(answer.status).toBe(200);
+    await t.gateway.close();
+    expect(t.receiver.spans()).toEqual([]);
+    expect(t.proxy.seen[0]?.headers['traceparent']).toMatch(
+      /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/,
+    );
+  });
+
+  it('does not hold up a shutdown when the receiver hangs, and says why spans were lost', async () => {
+    const hung = createServer(() => {
+      // Never answers.
+    });
+    const hungUrl = await listen(hung);
+    const lines: string[] = [];
+    const t = await start({}, true, hungUrl, lines);
+    await t.post('query Q { invoices(first: 1) { edges { node { id } } } }');
+    const started = Date.now();
+    await t.gateway.close();
+    expect(Date.now() - started).toBeLessThan(7_000);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg).join('\n')).toMatch(/^tracing: /m);
+  }, 15_000);
 
   it('still coalesces identical GETs: one emulator call, one span linked to every other caller', async () => {
     const t = await start();

@@ -1,3 +1,4 @@
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
@@ -42,7 +43,8 @@ const OFF: GatewayTracing = {
 
 /**
  * Tracing as the settings ask: off (the default; nothing of OpenTelemetry is
- * started) unless an OTLP endpoint is configured. Logs where spans go.
+ * started) unless an OTLP endpoint is configured. Logs where spans go, and
+ * (at warn) when the SDK cannot export them.
  */
 export function createGatewayTracing(
   settings: TracingSettings,
@@ -51,6 +53,15 @@ export function createGatewayTracing(
 ): GatewayTracing {
   const tracing = startTracing(settings, version);
   if (tracing === null) return OFF;
+  // The SDK reports failed exports (a receiver down or refusing) through its diagnostic logger.
+  const warn = (message: string, ...args: unknown[]): void => {
+    log.warn(
+      { detail: args.map((arg) => (arg instanceof Error ? arg.message : String(arg))) },
+      `tracing: ${message}`,
+    );
+  };
+  const quiet = (): void => undefined;
+  diag.setLogger({ error: warn, warn, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.WARN);
   log.info(
     { endpoint: redactUrl(tracing.endpoint), serviceName: settings.OTEL_SERVICE_NAME },
     'tracing on: exporting spans over OTLP/HTTP',
