@@ -9,7 +9,9 @@ import type { Gateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
 import { createDemoWorld } from '../src/sandbox/demo-world.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
+import { createClient } from 'graphql-ws';
 import Stripe from 'stripe';
+import WebSocket from 'ws';
 import { stripeCustomer, stripeCustomerEvent, TEST_EPOCH } from './helpers/gateway.ts';
 
 /** A span as the OTLP/HTTP JSON exporter sends it, flattened. */
@@ -417,6 +419,32 @@ describe('tracing to an OTLP/HTTP receiver', () => {
     expect(Date.now() - started).toBeLessThan(7_000);
     expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg).join('\n')).toMatch(/^tracing: /m);
   }, 15_000);
+
+  it('traces a query sent over graphql-ws as a new trace', async () => {
+    const t = await start();
+    const client = createClient({
+      url: `${t.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
+    const result = await new Promise<unknown>((resolve, reject) => {
+      let value: unknown;
+      client.subscribe(
+        { query: 'query OverWs { invoices(first: 1) { edges { node { id } } } }' },
+        { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+      );
+    });
+    await client.dispose();
+    expect(result).toMatchObject({
+      data: { invoices: { edges: [{ node: { id: expect.any(String) as unknown } }] } },
+    });
+    await t.gateway.close();
+    const spans = t.receiver.spans();
+    const operation = one(spans, (s) => s.name === 'query OverWs', 'operation span');
+    expect(operation.parentSpanId ?? '').toBe('');
+    const call = one(spans, (s) => s.name === 'GET stripe invoices.list', 'upstream span');
+    expect(call.traceId).toBe(operation.traceId);
+  });
 
   it('still coalesces identical GETs: one emulator call, one span linked to every other caller', async () => {
     const t = await start();

@@ -25,10 +25,12 @@ const headerGetter: TextMapGetter<Headers> = {
  * The trace an HTTP request continues: its `traceparent` (and `tracestate`)
  * when they are valid W3C trace context, else none (a new trace starts).
  */
-function parentOf(request: Request | undefined): Context {
-  return request === undefined
-    ? ROOT_CONTEXT
-    : propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+function parentOf(request: { headers?: unknown } | undefined): Context {
+  const headers = request?.headers as Headers | undefined;
+  // Over graphql-ws there is no HTTP request: the operation starts a trace.
+  return typeof headers?.get === 'function'
+    ? propagation.extract(ROOT_CONTEXT, headers, headerGetter)
+    : ROOT_CONTEXT;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -57,7 +59,7 @@ export function useOperationTracing(tracing: Tracing): Plugin<GatewayContext> {
       );
       const type = operation?.operation ?? 'unknown';
       const name = operation?.name?.value;
-      const parent = parentOf((gatewayContext as { request?: Request }).request);
+      const parent = parentOf((gatewayContext as { request?: { headers?: unknown } }).request);
       const span: Span = tracing.tracer.startSpan(
         name === undefined ? type : `${type} ${name}`,
         {
