@@ -496,6 +496,22 @@ describe('tracing to an OTLP/HTTP receiver', () => {
     expect(operation.attributes['switchyard.error_codes']).toEqual([code]);
   });
 
+  it('names a call that got no answer by the gateway error code, on the span and on each attempt', async () => {
+    const t = await start();
+    const id = await firstInvoiceId(t);
+    t.stripe.faults.down = true;
+    const answer = await t.post(INVOICE, { id });
+    const errors = answer.body.errors as { extensions: { code: string } }[];
+    expect(errors[0]?.extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    await t.gateway.close();
+    const call = one(t.receiver.spans(), (s) => s.name === 'GET stripe invoices.retrieve', 'upstream span');
+    expect(call.status).toMatchObject({ code: 2, message: 'UPSTREAM_UNAVAILABLE' });
+    expect(call.attributes['error.type']).toBe('UPSTREAM_UNAVAILABLE');
+    expect(call.attributes['http.response.status_code']).toBeUndefined();
+    expect(call.events.length).toBeGreaterThan(1);
+    for (const event of call.events) expect(event.attributes['error.type']).toBe('UPSTREAM_UNAVAILABLE');
+  });
+
   it('never exports a credential: the upstream key, the client key or the exporter headers', async () => {
     const clientKey = 'client-key-0123456789abcdef0123456789';
     const t = await start({

@@ -13,6 +13,17 @@ export function codeOfError(error: unknown): string {
 }
 
 /**
+ * What a failure below the GraphQL layer is: the gateway's error code when it
+ * has one (UPSTREAM_TIMEOUT...), else the error's name (`AbortError` when the
+ * client went away), never its message.
+ */
+export function errorTypeOf(error: unknown): string {
+  const code = (error as { extensions?: { code?: unknown } } | null)?.extensions?.code;
+  if (typeof code === 'string') return errorCodeOf(code);
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/**
  * Marks a span failed with the gateway's error codes: status ERROR, `error.type`
  * the first code, {@link ATTR_ERROR_CODES} all of them. The status message is the
  * code only: error messages may quote upstream text, never meant for a trace store.

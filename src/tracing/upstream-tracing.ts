@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { UpstreamAttempt, UpstreamResponse, UpstreamTracer } from '../upstream/types.ts';
 import { withPendingField } from './pending-field.ts';
-import { codeOfError, markFailed } from './span-errors.ts';
+import { errorTypeOf, markFailed } from './span-errors.ts';
 import type { Tracing } from './start-tracing.ts';
 
 /** Attribute names of an upstream call span besides the HTTP semantic conventions. */
@@ -103,7 +103,7 @@ export function createUpstreamTracer(tracing: Tracing): UpstreamTracer {
             return response;
           },
           (error: unknown) => {
-            markFailed(span, [codeOfError(error)]);
+            markFailed(span, [errorTypeOf(error)]);
             span.setAttribute(UPSTREAM_ATTRIBUTES.callers, state.callers);
             span.end();
             throw error;
@@ -134,7 +134,7 @@ export function traceAttempt(info: UpstreamAttempt): void {
     'upstream.attempt': info.attempt,
     'upstream.duration_ms': info.durationMs,
     ...(info.status === undefined ? {} : { [ATTR_HTTP_RESPONSE_STATUS_CODE]: info.status }),
-    ...(info.error === undefined ? {} : { 'error.type': codeOfError(info.error) }),
+    ...(info.error === undefined ? {} : { 'error.type': errorTypeOf(info.error) }),
     ...(info.retryInMs === undefined ? {} : { 'upstream.retry_in_ms': info.retryInMs }),
   });
 }
