@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -596,6 +598,53 @@ describe('tracing webhook deliveries', () => {
     expect(refused?.status.code ?? 0).toBe(0);
     const everything = t.receiver.bodies.join('\n');
     for (const secretText of [secret, signature, 'deadbeef']) expect(everything).not.toContain(secretText);
+  });
+});
+
+describe('tracing in the running process', () => {
+  it('flushes the buffered spans on SIGTERM before exiting 0, and says so in the banner', async () => {
+    const receiver = await otlpReceiver();
+    const child = spawn(process.execPath, ['src/main.ts'], {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        DEMO_EVENTS: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_SERVICE_NAME: 'switchyard-sigterm',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        const match = /Switchyard is up: (http:\/\/[^/\s]+)\/graphql/.exec(out);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      });
+    });
+    expect(out).toContain(
+      `  tracing: OTLP/HTTP JSON to ${receiver.url}/v1/traces as switchyard-sigterm, sampler parentbased_always_on`,
+    );
+    const answer = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query BeforeStop { invoices(first: 1) { edges { node { id } } } }' }),
+    });
+    expect(answer.status).toBe(200);
+    // Well within the batch delay (5 s): nothing has been exported yet.
+    expect(receiver.bodies).toEqual([]);
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    const operation = one(receiver.spans(), (s) => s.name === 'query BeforeStop', 'operation span');
+    expect(operation.resource['service.name']).toBe('switchyard-sigterm');
+    expect(receiver.spans().some((s) => s.name === 'GET stripe invoices.list')).toBe(true);
   });
 });
 
