@@ -18,6 +18,7 @@ import {
   otlpProtocolSetting,
   SAMPLERS,
   samplerArgSetting,
+  tracesExporterSetting,
   tracingProblems,
 } from './tracing/tracing-config.ts';
 
@@ -295,6 +296,8 @@ export const CoreConfig = z.object({
   OTEL_TRACES_SAMPLER_ARG: samplerArgSetting,
   /** `true` turns tracing off whatever the endpoints say (the specification's kill switch). Default false. */
   OTEL_SDK_DISABLED: bool('OTEL_SDK_DISABLED', false),
+  /** `otlp`, or `none` to turn tracing off whatever the endpoints say. Default `otlp`. */
+  OTEL_TRACES_EXPORTER: tracesExporterSetting,
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 

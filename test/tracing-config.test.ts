@@ -42,6 +42,11 @@ describe('tracing configuration', () => {
       connectors,
     ).core;
     expect(tracesEndpoint(disabled)).toBeUndefined();
+    const none = loadConfig(
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' },
+      connectors,
+    ).core;
+    expect(tracesEndpoint(none)).toBeUndefined();
   });
 
   it('parses headers, sampler and ratio', () => {
@@ -72,6 +77,7 @@ describe('tracing configuration', () => {
         OTEL_TRACES_SAMPLER: 'sometimes',
         OTEL_TRACES_SAMPLER_ARG: '1.5',
         OTEL_SDK_DISABLED: 'maybe',
+        OTEL_TRACES_EXPORTER: 'zipkin',
       }),
     ).toEqual([
       'OTEL_EXPORTER_OTLP_ENDPOINT (OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318"): must be an http:// or https:// URL of an OTLP/HTTP receiver (a collector listens on port 4318). Fix: correct it or unset it to use the default.',
@@ -81,6 +87,7 @@ describe('tracing configuration', () => {
       'OTEL_TRACES_SAMPLER (OTEL_TRACES_SAMPLER="sometimes"): Invalid option: expected one of "always_on"|"always_off"|"traceidratio"|"parentbased_always_on"|"parentbased_always_off"|"parentbased_traceidratio". Fix: set it to one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio.',
       'OTEL_TRACES_SAMPLER_ARG (OTEL_TRACES_SAMPLER_ARG="1.5"): must be a ratio from 0 to 1 (0.25 samples a quarter of traces). Fix: correct it or unset it to use the default.',
       'OTEL_SDK_DISABLED (OTEL_SDK_DISABLED="maybe"): OTEL_SDK_DISABLED must be 1 or 0 (or true/false). Fix: correct it or unset it to use the default.',
+      'OTEL_TRACES_EXPORTER (OTEL_TRACES_EXPORTER="zipkin"): Switchyard exports traces over OTLP only, not "zipkin"; set otlp, or none to turn tracing off. Fix: correct it or unset it to use the default.',
     ]);
   });
 
@@ -90,13 +97,17 @@ describe('tracing configuration', () => {
         OTEL_SERVICE_NAME: 'billing-gateway',
         OTEL_TRACES_SAMPLER: 'always_on',
         OTEL_TRACES_SAMPLER_ARG: '0.5',
+        OTEL_TRACES_EXPORTER: 'otlp',
       }),
     ).toEqual([
       'OTEL_TRACES_SAMPLER_ARG (0.5) has no effect with the sampler always_on: only traceidratio and parentbased_traceidratio take a ratio. Fix: set OTEL_TRACES_SAMPLER=parentbased_traceidratio, or unset OTEL_TRACES_SAMPLER_ARG.',
       'OTEL_SERVICE_NAME is set but tracing is off: spans are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Fix: set one of them (http://collector:4318), or unset OTEL_SERVICE_NAME.',
       'OTEL_TRACES_SAMPLER is set but tracing is off: spans are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Fix: set one of them (http://collector:4318), or unset OTEL_TRACES_SAMPLER.',
       'OTEL_TRACES_SAMPLER_ARG is set but tracing is off: spans are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Fix: set one of them (http://collector:4318), or unset OTEL_TRACES_SAMPLER_ARG.',
+      'OTEL_TRACES_EXPORTER is set but tracing is off: spans are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Fix: set one of them (http://collector:4318), or unset OTEL_TRACES_EXPORTER.',
     ]);
+    // `none` with no endpoint says the same thing twice: no problem.
+    expect(loadConfig({ OTEL_TRACES_EXPORTER: 'none' }, connectors).core.OTEL_TRACES_EXPORTER).toBe('none');
   });
 
   it('treats the exporter headers as secrets: logs and errors mask their values', () => {

@@ -6,9 +6,9 @@ import { tracesEndpoint } from './tracing-config.ts';
 export function describeTracing(settings: TracingSettings): string {
   const endpoint = tracesEndpoint(settings);
   if (endpoint === undefined) {
-    return settings.OTEL_SDK_DISABLED
-      ? 'off (OTEL_SDK_DISABLED=true)'
-      : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export spans)';
+    if (settings.OTEL_SDK_DISABLED) return 'off (OTEL_SDK_DISABLED=true)';
+    if (settings.OTEL_TRACES_EXPORTER === 'none') return 'off (OTEL_TRACES_EXPORTER=none)';
+    return 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export spans)';
   }
   const sampler = settings.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on';
   const ratio = sampler.endsWith('traceidratio') ? ` ${settings.OTEL_TRACES_SAMPLER_ARG ?? 1}` : '';

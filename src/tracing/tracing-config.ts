@@ -72,6 +72,23 @@ export const otlpProtocolSetting = z
     return v;
   });
 
+/** `OTEL_TRACES_EXPORTER`: `otlp` (the default) or `none`; the SDK's other exporters are not built in. */
+export const tracesExporterSetting = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    if (v !== 'otlp' && v !== 'none') {
+      ctx.addIssue({
+        code: 'custom',
+        message: `Switchyard exports traces over OTLP only, not ${JSON.stringify(v)}; set otlp, or none to turn tracing off`,
+      });
+      return z.NEVER;
+    }
+    return v;
+  });
+
 /** `OTEL_TRACES_SAMPLER_ARG`: the ratio of a `*traceidratio` sampler, from 0 to 1. */
 export const samplerArgSetting = z
   .string()
@@ -93,6 +110,7 @@ export const samplerArgSetting = z
 /** The tracing part of the core configuration, as {@link tracingProblems} and `startTracing` read it. */
 export interface TracingSettings {
   OTEL_SDK_DISABLED: boolean;
+  OTEL_TRACES_EXPORTER?: 'otlp' | 'none' | undefined;
   OTEL_EXPORTER_OTLP_ENDPOINT: string | undefined;
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: string | undefined;
   OTEL_EXPORTER_OTLP_HEADERS: Readonly<Record<string, string>> | undefined;
@@ -107,7 +125,7 @@ export interface TracingSettings {
  * given, else `<OTEL_EXPORTER_OTLP_ENDPOINT>/v1/traces` (the specification's rule).
  */
 export function tracesEndpoint(settings: TracingSettings): string | undefined {
-  if (settings.OTEL_SDK_DISABLED) return undefined;
+  if (settings.OTEL_SDK_DISABLED || settings.OTEL_TRACES_EXPORTER === 'none') return undefined;
   if (settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== undefined)
     return settings.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
   const base = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -141,6 +159,8 @@ export function tracingProblems(
       'OTEL_TRACES_SAMPLER',
       'OTEL_TRACES_SAMPLER_ARG',
     ].filter((name) => (env[name] ?? '').trim() !== '');
+    // `none` agrees with no endpoint; `otlp` expects one.
+    if (settings.OTEL_TRACES_EXPORTER === 'otlp') dangling.push('OTEL_TRACES_EXPORTER');
     for (const name of dangling) {
       problems.push(
         `${name} is set but tracing is off: spans are exported only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set. Fix: set one of them (http://collector:4318), or unset ${name}.`,
