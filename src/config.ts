@@ -289,7 +289,11 @@ export const CoreConfig = z.object({
   /** The export protocol: only `http/json` (OTLP/HTTP with JSON bodies) is spoken. Default `http/json`. */
   OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocolSetting,
   /** `service.name` of the exported spans. Default `switchyard`. */
-  OTEL_SERVICE_NAME: z.string().trim().min(1).default('switchyard'),
+  OTEL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'switchyard' : v)),
   /** Which traces are recorded (the specification's names). Default `parentbased_always_on`. */
   OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).optional(),
   /** The ratio of `traceidratio` and `parentbased_traceidratio`, 0 to 1. Default 1. */

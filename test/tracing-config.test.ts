@@ -24,6 +24,7 @@ describe('tracing configuration', () => {
     expect(tracesEndpoint(core)).toBeUndefined();
     expect(core.OTEL_SERVICE_NAME).toBe('switchyard');
     expect(core.OTEL_TRACES_SAMPLER).toBeUndefined();
+    expect(loadConfig({ OTEL_SERVICE_NAME: ' ' }, connectors).core.OTEL_SERVICE_NAME).toBe('switchyard');
   });
 
   it('sends to <endpoint>/v1/traces, or to the traces endpoint as given', () => {
