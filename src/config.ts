@@ -12,6 +12,15 @@ import type { Connector } from './connector.ts';
 import { maskSetting } from './redact.ts';
 import { parseCorsOrigins } from './http/cors.ts';
 import { modeProblems } from './production-mode.ts';
+import {
+  otlpEndpointSetting,
+  otlpHeadersSetting,
+  otlpProtocolSetting,
+  SAMPLERS,
+  samplerArgSetting,
+  tracesExporterSetting,
+  tracingProblems,
+} from './tracing/tracing-config.ts';
 
 /** A 1/0 flag; `fallback` when unset (undefined: the default depends on other settings, see its resolver). */
 const bool = <F extends boolean | undefined>(name: string, fallback: F) =>
@@ -280,6 +289,31 @@ export const CoreConfig = z.object({
   ALERT_WEBHOOK_REJECTIONS: int(1, 1_000_000, 10),
   /** The window of ALERT_WEBHOOK_REJECTIONS, in seconds. Default 300. */
   ALERT_WEBHOOK_REJECTIONS_WINDOW_S: int(1, 86_400, 300),
+  /**
+   * Base URL of an OTLP/HTTP receiver (a collector, `http://collector:4318`): setting it (or the
+   * next one) turns tracing on, spans going to `<url>/v1/traces`. Default: unset (tracing off).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpointSetting,
+  /** Full URL spans are POSTed to, used as given; wins over OTEL_EXPORTER_OTLP_ENDPOINT. Default: unset. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpointSetting,
+  /** Headers sent with every export, `name=value,name=value` (values percent-encoded): a vendor's API key. Default: none. */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersSetting,
+  /** The export protocol: only `http/json` (OTLP/HTTP with JSON bodies) is spoken. Default `http/json`. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocolSetting,
+  /** `service.name` of the exported spans. Default `switchyard`. */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'switchyard' : v)),
+  /** Which traces are recorded (the specification's names). Default `parentbased_always_on`. */
+  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).optional(),
+  /** The ratio of `traceidratio` and `parentbased_traceidratio`, 0 to 1. Default 1. */
+  OTEL_TRACES_SAMPLER_ARG: samplerArgSetting,
+  /** `true` turns tracing off whatever the endpoints say (the specification's kill switch). Default false. */
+  OTEL_SDK_DISABLED: bool('OTEL_SDK_DISABLED', false),
+  /** `otlp`, or `none` to turn tracing off whatever the endpoints say. Default `otlp`. */
+  OTEL_TRACES_EXPORTER: tracesExporterSetting,
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 
@@ -352,7 +386,8 @@ export function loadConfig(
       `HTTP_REQUEST_TIMEOUT_MS (${core.data.HTTP_REQUEST_TIMEOUT_MS}) is shorter than HTTP_HEADERS_TIMEOUT_MS (${core.data.HTTP_HEADERS_TIMEOUT_MS}): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.`,
     );
   }
-  if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
+  if (core.success)
+    problems.push(...authProblems(core.data), ...modeProblems(core.data), ...tracingProblems(core.data, env));
   if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)
     problems.push(
       'METRICS_PUBLIC=1 and METRICS_TOKEN are both set: /metrics cannot be both open and token-protected. Fix: unset one of them.',

@@ -54,6 +54,7 @@ import { useSharedExecution } from './execution/shared-execution.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
+import { createGatewayTracing } from './tracing/gateway-tracing.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
@@ -113,6 +114,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
   const credentials = new CredentialWatch();
+  const tracing = createGatewayTracing(core, pkg.version, log);
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -122,7 +124,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.attempt(attempt);
       credentials.note(attempt);
       noteUpstreamAttempt(attempt);
+      tracing.attempt(attempt);
     },
+    tracing.upstream,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -165,6 +169,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
     createNodeResolvers(sources, customers.find),
   ]);
+  tracing.traceSchema(schema);
   const contextFactory = createContextFactory({
     sources,
     events,
@@ -210,6 +215,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useKnownOperationTypes(),
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
+      ...tracing.plugins,
       useOperationTelemetry(metrics),
       // After the telemetry: the query that runs counts its upstream calls; the ones sharing it count none.
       ...(core.SHARE_IDENTICAL_QUERIES ? [useSharedExecution()] : []),
@@ -256,7 +262,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     metricsAccess: metricsAccess(core),
     credentials,
-    onWebhookOutcome: alerts.onWebhookOutcome,
+    onWebhookOutcome: (source, status, code) => {
+      alerts.onWebhookOutcome(source, status, code);
+      tracing.webhookOutcome(source, status, code);
+    },
+    wrapWebhookRoute: tracing.webhookRoute,
     sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });
 
@@ -303,6 +313,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await events.close();
         await stopSources(sources);
         alerts.close();
+        await tracing.shutdown();
       })();
       return closed;
     },

@@ -18,6 +18,7 @@ import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
 import type { WebhookRouteOptions } from './http/webhook-route.ts';
+import type { WebhookRoute } from './tracing/webhook-tracing.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
 import { createMetricsRoute } from './metrics/metrics-route.ts';
 import type { MetricsAccess } from './metrics/metrics-route.ts';
@@ -65,6 +66,8 @@ export interface HttpServerOptions {
   credentials: CredentialWatch;
   /** Told each webhook delivery's outcome (alerts). Default: nobody. */
   onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
+  /** Wraps the webhook route (tracing). Default: none. */
+  wrapWebhookRoute?: ((route: WebhookRoute) => WebhookRoute) | undefined;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -92,12 +95,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     metrics: options.metrics,
     onOutcome: options.onWebhookOutcome,
   });
+  const webhookRoute = options.wrapWebhookRoute?.(webhook) ?? webhook;
   const metrics = createMetricsRoute(options.metrics, options.metricsAccess);
 
   function route(req: IncomingMessage, res: ServerResponse, done: (error: unknown) => void): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
-      webhook(req, res, path.slice('/webhooks/'.length)).catch(done);
+      webhookRoute(req, res, path.slice('/webhooks/'.length)).catch(done);
     } else if (path.startsWith(SANDBOX_FAULTS_PATH) && options.sandboxFaults) {
       options.sandboxFaults(req, res, path.slice(SANDBOX_FAULTS_PATH.length)).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {

@@ -4,7 +4,7 @@ import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
-import type { Upstream, UpstreamOptions } from './upstream/types.ts';
+import type { Upstream, UpstreamOptions, UpstreamTracer } from './upstream/types.ts';
 
 /** How a source is served. */
 export type SourceMode = 'real' | 'sandbox' | 'off';
@@ -35,6 +35,8 @@ export async function startSources(
   env: Readonly<Record<string, string | undefined>>,
   /** Observes every upstream attempt of every source (metrics, logs). */
   onAttempt?: UpstreamOptions['onAttempt'],
+  /** Traces every upstream call. Default: none. */
+  tracer?: UpstreamTracer,
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -64,6 +66,7 @@ export async function startSources(
           breakerFailureThreshold: config.core.BREAKER_FAILURE_THRESHOLD,
           breakerOpenMs: config.core.BREAKER_OPEN_MS,
           retryBudgetPercent: config.core.RETRY_BUDGET_PERCENT,
+          tracer,
         });
         client = connector.client(upstream, sourceConfig);
       }

@@ -233,7 +233,27 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     if (coalesce && request.method === 'GET' && request.body === undefined) {
       return joinShared(request, path, headers, clock.deadline, start);
     }
-    return guarded(request, path, headers, clock, request.signal, start);
+    return traced(request, path, headers, (sent) =>
+      guarded(request, path, sent, clock, request.signal, start),
+    );
+  }
+
+  /** Runs a call in its trace span, when tracing is on; the trace headers are added after the coalescing key. */
+  function traced(
+    request: UpstreamRequest,
+    path: string,
+    headers: Record<string, string>,
+    run: (headers: Record<string, string>) => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    if (options.tracer === undefined) return run(headers);
+    const info = {
+      source,
+      baseUrl: options.baseUrl,
+      method: request.method,
+      path,
+      operation: request.operation,
+    };
+    return options.tracer.call(info, headers, run);
   }
 
   /**
@@ -253,16 +273,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     let shared = inflight.get(key);
     if (shared) {
       shared.clock.deadline = Math.max(shared.clock.deadline, deadline);
+      options.tracer?.joined(shared.promise);
     } else {
       const controller = new AbortController();
       const clock = { deadline };
-      const promise = guarded(
-        { ...request, signal: undefined },
-        path,
-        headers,
-        clock,
-        controller.signal,
-        start,
+      const promise = traced(request, path, headers, (sent) =>
+        guarded({ ...request, signal: undefined }, path, sent, clock, controller.signal, start),
       );
       const created: SharedCall = { promise, controller, clock, waiters: 0, joined: 0 };
       const forget = (): void => {

@@ -107,6 +107,34 @@ export interface UpstreamOptions {
    * included) share one call. Default true.
    */
   coalesce?: boolean | undefined;
+  /**
+   * Wraps each call (its retries included) in a trace span and adds the trace
+   * context headers to what is sent; coalescing ignores those headers, and a
+   * coalesced call carries its first caller's context. Default: none (no tracing).
+   */
+  tracer?: UpstreamTracer | undefined;
+}
+
+/** What a tracer knows of a call: never its headers or body. */
+export interface UpstreamCallInfo {
+  source: string;
+  baseUrl: string;
+  method: UpstreamRequest['method'];
+  /** The path sent, base path and query string included. */
+  path: string;
+  operation: string;
+}
+
+/** Traces upstream calls (see `createUpstreamTracer` in src/tracing). */
+export interface UpstreamTracer {
+  /** Runs one call in a span; `run` is given `headers` plus the trace context to send. */
+  call(
+    info: UpstreamCallInfo,
+    headers: Readonly<Record<string, string>>,
+    run: (headers: Record<string, string>) => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse>;
+  /** Another caller joined `shared`, a coalesced call (a promise `call` returned). */
+  joined(shared: Promise<UpstreamResponse>): void;
 }
 
 /** One finished attempt, as {@link UpstreamOptions.onAttempt} sees it. */
