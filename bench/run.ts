@@ -44,6 +44,7 @@ import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } fro
 import { nginxBinary } from './queries/nginx.ts';
 import { QUERIES_BEGIN, QUERIES_END, renderQueriesSection } from './queries/report.ts';
 import { runWorkload1 } from './queries/workload1.ts';
+import { runWorkload2 } from './queries/workload2.ts';
 import { wrkBinary } from './queries/wrk.ts';
 import { aptInstall } from '../scripts/apt.ts';
 import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
@@ -677,8 +678,10 @@ async function main(): Promise<void> {
     const queriesStarted = now();
     ensureTools({ nginx: nginxBinary() === null, wrk: wrkBinary() === null });
     const workload1 = await runWorkload1({ quick, log });
+    const workload2 = await runWorkload2({ quick, log });
     const section = renderQueriesSection(
       workload1,
+      workload2,
       { ...info, loadAvgEnd: loadAverage() },
       settings.command,
       (now() - queriesStarted) / 1000,

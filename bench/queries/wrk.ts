@@ -17,6 +17,8 @@ export interface WrkResult {
   /** Socket errors (connect, read, write, timeout) plus non-2xx answers. */
   errors: number;
   non2xx: number;
+  /** 200 answers with GraphQL `errors` (only counted when asked). */
+  graphqlErrors: number;
 }
 
 /** The wrk binary: `WRK_PATH`, else Debian's. */
@@ -39,6 +41,8 @@ export async function runWrk(options: {
   headers?: Readonly<Record<string, string>>;
   connections: number;
   durationS: number;
+  /** Also count 200 answers whose body has GraphQL `errors` (slower: wrk reads each body in Lua). */
+  graphqlErrors?: boolean;
 }): Promise<WrkResult> {
   const script = join(options.workDir, 'post.lua');
   const headers = { 'content-type': 'application/json', ...options.headers };
@@ -50,10 +54,23 @@ export async function runWrk(options: {
       ...Object.entries(headers).map(
         ([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`,
       ),
+      // Each wrk thread runs its own Lua state; done() reads their counters through setup's thread handles.
+      'graphql_errors = 0',
+      'local threads = {}',
+      'setup = function(thread) table.insert(threads, thread) end',
+      ...(options.graphqlErrors === true
+        ? [
+            'response = function(status, headers, body)',
+            '  if string.find(body, \'"errors":\', 1, true) then graphql_errors = graphql_errors + 1 end',
+            'end',
+          ]
+        : []),
       'done = function(summary, latency, requests)',
       '  local e = summary.errors',
-      '  io.write(string.format("WRK_RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,',
-      '    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(99)))',
+      '  local graphql_errors = 0',
+      '  for _, thread in ipairs(threads) do graphql_errors = graphql_errors + thread:get("graphql_errors") end',
+      '  io.write(string.format("WRK_RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,',
+      '    e.connect + e.read + e.write + e.timeout, e.status, latency:percentile(50), latency:percentile(99), graphql_errors))',
       'end',
     ].join('\n'),
   );
@@ -70,16 +87,11 @@ export async function runWrk(options: {
   const timer = setTimeout(() => void child.stop(), (options.durationS + 30) * 1000);
   const code = await child.done;
   clearTimeout(timer);
-  const match = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(child.output());
+  const match = /WRK_RESULT (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)/.exec(child.output());
   if (code !== 0 || match === null) throw new Error(`wrk failed (exit ${String(code)}): ${child.output()}`);
-  const [requests, durationUs, socketErrors, non2xx, p50Us, p99Us] = match.slice(1).map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [requests, durationUs, socketErrors, non2xx, p50Us, p99Us, graphqlErrors] = match
+    .slice(1)
+    .map(Number) as [number, number, number, number, number, number, number];
   const durationS = durationUs / 1e6;
   return {
     requests,
@@ -89,5 +101,6 @@ export async function runWrk(options: {
     p99: p99Us / 1000,
     errors: socketErrors + non2xx,
     non2xx,
+    graphqlErrors,
   };
 }
