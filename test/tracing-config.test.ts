@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { collectSecrets, Redactor } from '../src/redact.ts';
 import { trace } from '@opentelemetry/api';
 import { createLogger } from '../src/logger.ts';
 import { describeTracing } from '../src/tracing/describe-tracing.ts';
 import { createGatewayTracing } from '../src/tracing/gateway-tracing.ts';
 import { tracesEndpoint } from '../src/tracing/tracing-config.ts';
-
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env, connectors);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { configProblems } from './helpers/config.ts';
 
 describe('tracing configuration', () => {
   it('is off by default, with the standard defaults', () => {
@@ -70,7 +61,7 @@ describe('tracing configuration', () => {
 
   it('refuses bad values, each with its fix, never quoting the headers', () => {
     expect(
-      problems({
+      configProblems({
         OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces',
         OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key: hunter2-secret-value',
@@ -94,7 +85,7 @@ describe('tracing configuration', () => {
 
   it('says when a tracing setting would have no effect', () => {
     expect(
-      problems({
+      configProblems({
         OTEL_SERVICE_NAME: 'billing-gateway',
         OTEL_TRACES_SAMPLER: 'always_on',
         OTEL_TRACES_SAMPLER_ARG: '0.5',

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
@@ -15,6 +14,7 @@ import { createClient } from 'graphql-ws';
 import Stripe from 'stripe';
 import WebSocket from 'ws';
 import { stripeCustomer, stripeCustomerEvent, TEST_EPOCH } from './helpers/gateway.ts';
+import { spawnGateway } from './helpers/process.ts';
 
 /** A span as the OTLP/HTTP JSON exporter sends it, flattened. */
 interface ExportedSpan {
@@ -607,31 +607,11 @@ describe('tracing webhook deliveries', () => {
 describe('tracing in the running process', () => {
   it('flushes the buffered spans on SIGTERM before exiting 0, and says so in the banner', async () => {
     const receiver = await otlpReceiver();
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        DEMO_EVENTS: '0',
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_SERVICE_NAME: 'switchyard-sigterm',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, url, output } = await spawnGateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'switchyard-sigterm',
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        const match = /Switchyard is up: (http:\/\/[^/\s]+)\/graphql/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    expect(out).toContain(
+    expect(output()).toContain(
       `  tracing: OTLP/HTTP JSON to ${receiver.url}/v1/traces as switchyard-sigterm, sampler parentbased_always_on`,
     );
     const answer = await fetch(`${url}/graphql`, {
