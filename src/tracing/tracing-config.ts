@@ -55,39 +55,34 @@ export const otlpHeadersSetting = z
     return headers;
   });
 
+/** An optional setting that takes one of `allowed`; anything else is refused with `refusal(value)`. */
+const oneOfSetting = <T extends string>(allowed: readonly T[], refusal: (value: string) => string) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return undefined;
+      if (!(allowed as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: refusal(v) });
+        return z.NEVER;
+      }
+      return v as T;
+    });
+
 /** `OTEL_EXPORTER_OTLP_PROTOCOL`: this gateway's exporter speaks OTLP/HTTP with JSON bodies only. */
-export const otlpProtocolSetting = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    if (v !== 'http/json') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Switchyard exports traces as OTLP/HTTP JSON only, not ${JSON.stringify(v)}; set http/json (a collector accepts it on port 4318)`,
-      });
-      return z.NEVER;
-    }
-    return v;
-  });
+export const otlpProtocolSetting = oneOfSetting(
+  ['http/json'],
+  (v) =>
+    `Switchyard exports traces as OTLP/HTTP JSON only, not ${JSON.stringify(v)}; set http/json (a collector accepts it on port 4318)`,
+);
 
 /** `OTEL_TRACES_EXPORTER`: `otlp` (the default) or `none`; the SDK's other exporters are not built in. */
-export const tracesExporterSetting = z
-  .string()
-  .trim()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v === '') return undefined;
-    if (v !== 'otlp' && v !== 'none') {
-      ctx.addIssue({
-        code: 'custom',
-        message: `Switchyard exports traces over OTLP only, not ${JSON.stringify(v)}; set otlp, or none to turn tracing off`,
-      });
-      return z.NEVER;
-    }
-    return v;
-  });
+export const tracesExporterSetting = oneOfSetting(
+  ['otlp', 'none'],
+  (v) =>
+    `Switchyard exports traces over OTLP only, not ${JSON.stringify(v)}; set otlp, or none to turn tracing off`,
+);
 
 /** `OTEL_TRACES_SAMPLER_ARG`: the ratio of a `*traceidratio` sampler, from 0 to 1. */
 export const samplerArgSetting = z
