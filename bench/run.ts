@@ -12,6 +12,7 @@
  *   --no-redis-peer  skip the Redis peer (it needs `npm ci --prefix bench/peers/redis`, run when missing)
  *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
  *   --only events|queries  run only the event-path measurements or only the query workloads
+ *   --no-tailcall    leave Tailcall out of workload 1 (it is fetched from npm, with Debian 13's libc if needed)
  *
  * Systems under test, each started fresh for every measurement:
  *   switchyard  one Switchyard gateway, in-memory event log
@@ -606,6 +607,7 @@ async function main(): Promise<void> {
       fanout: { type: 'string' },
       'no-redis': { type: 'boolean', default: false },
       'no-redis-peer': { type: 'boolean', default: false },
+      'no-tailcall': { type: 'boolean', default: false },
       'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
       only: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -615,7 +617,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000,10000]\n' +
         '                     [-- --no-redis] [-- --no-redis-peer] [-- --redis-server /usr/bin/redis-server]\n' +
-        '                     [-- --only events|queries]\n',
+        '                     [-- --only events|queries] [-- --no-tailcall]\n',
     );
     return;
   }
@@ -677,7 +679,7 @@ async function main(): Promise<void> {
   if (only !== 'events') {
     const queriesStarted = now();
     ensureTools({ nginx: nginxBinary() === null, wrk: wrkBinary() === null });
-    const workload1 = await runWorkload1({ quick, log });
+    const workload1 = await runWorkload1({ quick, log, tailcall: !values['no-tailcall'] });
     const workload2 = await runWorkload2({ quick, log });
     const section = renderQueriesSection(
       workload1,

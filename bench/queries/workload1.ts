@@ -14,6 +14,7 @@ import { median, processCpuMs } from '../lib/common.ts';
 import { expectedAnswer, WORKLOAD_1_QUERY, writeFixtures } from './fixtures.ts';
 import { nginxBinary, startNginx } from './nginx.ts';
 import type { Nginx } from './nginx.ts';
+import { prepareTailcall, startTailcall, TAILCALL_QUERY, tailcallExpected } from './tailcall.ts';
 import { runWrk, wrkBinary } from './wrk.ts';
 
 /** The API key wrk sends to Switchyard: the gateway runs with authentication on, as users run it. */
@@ -23,8 +24,13 @@ const BENCH_KEY = 'sy_bench_0123456789abcdef0123';
 interface QuerySystem {
   key: string;
   label: string;
-  server: ServerProcess;
+  origin: string;
+  pid: number;
   headers: Record<string, string>;
+  /** Its query for the workload (Tailcall's schema has its own shape) and the exact answer it must give. */
+  query: string;
+  expected: string;
+  stop(): Promise<void>;
 }
 
 /** One system's figures over every measured round. */
@@ -50,11 +56,15 @@ export interface Workload1Result {
   connections: number;
   nginx: string;
   wrk: string;
+  /** Why Tailcall is not in the rows, when it is not. */
+  tailcallNote: string | null;
 }
 
 export interface Workload1Options {
   quick: boolean;
   log: (message: string) => void;
+  /** Whether to fetch and run Tailcall. Default true. */
+  tailcall?: boolean;
   /** Extra environment for Switchyard (e.g. to turn a lever off for a comparison). */
   switchyardEnv?: Record<string, string>;
 }
@@ -77,44 +87,77 @@ function switchyardEnv(upstream: string, extra: Record<string, string>): Record<
   };
 }
 
-async function startSystems(upstream: string, extra: Record<string, string>): Promise<QuerySystem[]> {
+async function startSystems(
+  upstream: string,
+  extra: Record<string, string>,
+  expected: { graphql: string; tailcall: string },
+  tailcall: { command: Parameters<typeof startTailcall>[0]; workDir: string } | null,
+): Promise<QuerySystem[]> {
   const peerEnv = { PORT: '0', UPSTREAM_URL: upstream, NODE_ENV: 'production' };
-  const apollo = await startServer({
-    name: 'apollo-dataloader',
-    entry: 'bench/peers/apollo-dataloader.ts',
-    env: peerEnv,
-    ready: /peer is up: (http:\/\/[^\s/]+)\/graphql/,
+  const node = (
+    key: string,
+    label: string,
+    server: ServerProcess,
+    headers: Record<string, string> = {},
+  ): QuerySystem => ({
+    key,
+    label,
+    origin: server.origin,
+    pid: server.pid,
+    headers,
+    query: WORKLOAD_1_QUERY,
+    expected: expected.graphql,
+    stop: () => server.stop(),
   });
-  const yoga = await startServer({
-    name: 'yoga-dataloader',
-    entry: 'bench/peers/yoga-dataloader.ts',
-    env: peerEnv,
-    ready: /peer is up: (http:\/\/[^\s/]+)\/graphql/,
-  });
-  const switchyard = await startServer({
-    name: 'switchyard (workload 1)',
-    entry: 'src/main.ts',
-    env: switchyardEnv(upstream, extra),
-    ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
-  });
-  return [
-    { key: 'apollo', label: 'Apollo Server 5 + DataLoader', server: apollo, headers: {} },
-    { key: 'yoga', label: 'graphql-yoga + DataLoader', server: yoga, headers: {} },
-    {
-      key: 'switchyard',
-      label: 'Switchyard',
-      server: switchyard,
-      headers: { authorization: `Bearer ${BENCH_KEY}` },
-    },
-  ];
+  const systems: QuerySystem[] = [];
+  try {
+    const apollo = await startServer({
+      name: 'apollo-dataloader',
+      entry: 'bench/peers/apollo-dataloader.ts',
+      env: peerEnv,
+      ready: /peer is up: (http:\/\/[^\s/]+)\/graphql/,
+    });
+    systems.push(node('apollo', 'Apollo Server 5 + DataLoader', apollo));
+    const yoga = await startServer({
+      name: 'yoga-dataloader',
+      entry: 'bench/peers/yoga-dataloader.ts',
+      env: peerEnv,
+      ready: /peer is up: (http:\/\/[^\s/]+)\/graphql/,
+    });
+    systems.push(node('yoga', 'graphql-yoga + DataLoader', yoga));
+    if (tailcall !== null) {
+      const server = await startTailcall(tailcall.command, upstream, tailcall.workDir);
+      systems.push({
+        key: 'tailcall',
+        label: `Tailcall ${tailcall.command.version.replace(/^tailcall v?/, '')} (Rust, \`dedupe: true\`)`,
+        origin: server.origin,
+        pid: server.pid,
+        headers: {},
+        query: TAILCALL_QUERY,
+        expected: expected.tailcall,
+        stop: () => server.stop(),
+      });
+    }
+    const switchyard = await startServer({
+      name: 'switchyard (workload 1)',
+      entry: 'src/main.ts',
+      env: switchyardEnv(upstream, extra),
+      ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
+    });
+    systems.push(node('switchyard', 'Switchyard', switchyard, { authorization: `Bearer ${BENCH_KEY}` }));
+    return systems;
+  } catch (error) {
+    for (const system of systems) await system.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Fails unless `system` answers the workload's query exactly as the fixtures say. */
-async function checkAnswer(system: QuerySystem, expected: string): Promise<void> {
-  const response = await request(`${system.server.origin}/graphql`, {
+async function checkAnswer(system: QuerySystem): Promise<void> {
+  const response = await request(`${system.origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...system.headers },
-    body: JSON.stringify({ query: WORKLOAD_1_QUERY }),
+    body: JSON.stringify({ query: system.query }),
   });
   const text = await response.body.text();
   let canonical: string | null = null;
@@ -123,7 +166,7 @@ async function checkAnswer(system: QuerySystem, expected: string): Promise<void>
   } catch {
     // not JSON: reported below
   }
-  if (response.statusCode !== 200 || canonical !== expected) {
+  if (response.statusCode !== 200 || canonical !== system.expected) {
     throw new Error(
       `${system.label} answered workload 1 wrongly (HTTP ${String(response.statusCode)}): ${text.slice(0, 400)}`,
     );
@@ -151,18 +194,29 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
   let systems: QuerySystem[] = [];
   try {
     const fixtures = writeFixtures(join(dir, 'www'));
-    const expected = JSON.stringify(expectedAnswer(fixtures));
+    const expected = {
+      graphql: JSON.stringify(expectedAnswer(fixtures)),
+      tailcall: JSON.stringify(tailcallExpected(fixtures)),
+    };
+    const tailcall = options.tailcall === false ? 'not asked for (--no-tailcall)' : prepareTailcall(log);
+    if (typeof tailcall === 'string') log(`workload 1: Tailcall left out: ${tailcall}`);
     nginx = await startNginx(nginxPath, join(dir, 'www'), dir);
-    systems = await startSystems(nginx.origin, options.switchyardEnv ?? {});
-    for (const system of systems) await checkAnswer(system, expected);
+    systems = await startSystems(
+      nginx.origin,
+      options.switchyardEnv ?? {},
+      expected,
+      typeof tailcall === 'string' ? null : { command: tailcall, workDir: dir },
+    );
+    const tailcallNote = typeof tailcall === 'string' ? tailcall : null;
+    for (const system of systems) await checkAnswer(system);
     log(`workload 1: all ${String(systems.length)} servers give the expected answer; warming up`);
 
     const load = (system: QuerySystem, durationS: number) =>
       runWrk({
         binary: wrkPath,
         workDir: dir,
-        url: `${system.server.origin}/graphql`,
-        body: JSON.stringify({ query: WORKLOAD_1_QUERY }),
+        url: `${system.origin}/graphql`,
+        body: JSON.stringify({ query: system.query }),
         headers: system.headers,
         connections,
         durationS,
@@ -188,10 +242,10 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
         .map((_, i) => systems[(i + round) % systems.length])
         .filter((s) => s !== undefined);
       for (const system of order) {
-        const cpuBefore = await processCpuMs(system.server.pid);
+        const cpuBefore = await processCpuMs(system.pid);
         const upstreamBefore = await nginx.requests();
         const result = await load(system, roundS);
-        const cpu = (await processCpuMs(system.server.pid)) - cpuBefore;
+        const cpu = (await processCpuMs(system.pid)) - cpuBefore;
         const upstream = (await nginx.requests()) - upstreamBefore;
         const sample = samples.get(system.key) ?? {
           rps: [],
@@ -220,7 +274,7 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
       }
     }
     // Still correct after the load (nothing stale or corrupted under concurrency).
-    for (const system of systems) await checkAnswer(system, expected);
+    for (const system of systems) await checkAnswer(system);
     const rows = systems.map((system): QueryRow => {
       const sample = samples.get(system.key);
       if (!sample) throw new Error(`no samples for ${system.key}`);
@@ -232,14 +286,14 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
         p99: median(sample.p99),
         cpuMsPerRequest: sample.cpu / Math.max(1, sample.requests),
         upstreamPerRequest: sample.upstream / Math.max(1, sample.requests),
-        peakRssMiB: peakRssMiB(system.server.pid),
+        peakRssMiB: peakRssMiB(system.pid),
         requests: sample.requests,
         errors: sample.errors,
       };
     });
-    return { rows, rounds, roundS, connections, nginx: nginxPath, wrk: wrkPath };
+    return { rows, rounds, roundS, connections, nginx: nginxPath, wrk: wrkPath, tailcallNote };
   } finally {
-    for (const system of systems) await system.server.stop().catch(() => undefined);
+    for (const system of systems) await system.stop().catch(() => undefined);
     await nginx?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
