@@ -33,6 +33,8 @@ import { useKnownOperationTypes } from './limits/known-operation-types.ts';
 import { useValidationStatus } from './limits/use-validation-status.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
+import { createWebhookOutbox } from './sandbox/webhook-outbox.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { createJsonScalar } from './json-scalar.ts';
@@ -53,6 +55,7 @@ import { startSources, stopSources } from './sources.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
+import { createIdempotencyStore } from './writes/create-idempotency-store.ts';
 
 /** Gives graphql-armor's rejections the gateway's error code, and HTTP 400 (yoga answers 200 without it). */
 function asBadUserInput(_context: unknown, error: GraphQLError): void {
@@ -95,6 +98,8 @@ export interface Gateway {
   listen(port: number, host: string): Promise<string>;
   /** The demo clock, once started (sandbox mode with DEMO_EVENTS on). */
   readonly demo: DemoClock | null;
+  /** Where sandbox emulators send the webhooks writes cause; `outbox.idle()` waits for them. */
+  readonly outbox: WebhookOutbox;
   /** The Prometheus registry `/metrics` serves. */
   readonly metrics: GatewayMetrics;
   /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
@@ -108,6 +113,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
+  const outbox = createWebhookOutbox(log);
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -117,6 +123,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.attempt(attempt);
       noteUpstreamAttempt(attempt);
     },
+    outbox,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -158,9 +165,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
     createNodeResolvers(sources, customers.find),
   ]);
+  const idempotency = createIdempotencyStore(config);
   const contextFactory = createContextFactory({
     sources,
     events,
+    idempotency,
     log,
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
@@ -260,6 +269,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     alerts,
     yoga,
     metrics,
+    outbox,
     get demo() {
       return demo;
     },
@@ -274,6 +284,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = http.server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      outbox.connect(`http://127.0.0.1:${address.port}`);
       if (core.DEMO_EVENTS && world) {
         demo = startDemoClock({
           world,
@@ -288,9 +299,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closed ??= (async () => {
         await demo?.stop();
+        await outbox.close();
         shutdown.abort();
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
         await events.close();
+        await idempotency.close();
         await stopSources(sources);
         alerts.close();
       })();

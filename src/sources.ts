@@ -2,6 +2,7 @@ import { sandboxWanted } from './config.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
 import type { Upstream, UpstreamOptions } from './upstream/types.ts';
@@ -35,6 +36,8 @@ export async function startSources(
   env: Readonly<Record<string, string | undefined>>,
   /** Observes every upstream attempt of every source (metrics, logs). */
   onAttempt?: UpstreamOptions['onAttempt'],
+  /** Where emulators send the webhooks their writes cause. */
+  outbox?: WebhookOutbox,
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -49,6 +52,7 @@ export async function startSources(
         // The user's own webhook secret stays in force: the emulator signs with it.
         sandbox = await connector.sandbox.start(sharedWorld, {
           webhookSecret: connector.webhooks?.secret(sourceConfig),
+          emit: outbox && ((make) => outbox.send(connector.name, make)),
         });
         sourceConfig = connector.config.parse({ ...env, ...sandbox.env });
         mode = 'sandbox';
