@@ -176,6 +176,17 @@ export type CommerceCustomerOrdersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateTicketInput = {
+  /** The first comment, public: the ticket's description. 1 to 65535 characters. */
+  comment: Scalars['String']['input'];
+  priority?: InputMaybe<TicketPriority>;
+  requesterEmail: Scalars['String']['input'];
+  /** The requester's name, for a requester Zendesk does not know yet (default: the email's local part). */
+  requesterName?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 255 characters. */
+  subject: Scalars['String']['input'];
+};
+
 /** A HubSpot company. */
 export type CrmCompany = Node & {
   __typename?: 'CrmCompany';
@@ -490,6 +501,38 @@ export type Money = {
   currencyCode: Scalars['String']['output'];
   /** The amount in the currency's minor unit per ISO 4217 (`1250` for USD 12.50, `500` for JPY 500, `1500` for KWD 1.500); null when the amount is not a whole number of minor units or is beyond ±2147483647. */
   minorUnits: Maybe<Scalars['Int']['output']>;
+};
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Opens a Zendesk ticket for the requester (created as an end user if Zendesk
+   * does not know the email). Needs `support:write`. With `idempotencyKey` (1 to
+   * 255 characters), a repeat with the same input returns the first ticket
+   * instead of opening another, for 24 hours.
+   */
+  createTicket: SupportTicket;
+  /**
+   * Changes a ticket's status or priority and may add a comment. `id` is the
+   * global id or Zendesk's own. Needs `support:write`.
+   */
+  updateTicket: SupportTicket;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCreateTicketArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: CreateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateTicketArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateTicketInput;
 };
 
 /** An object with a global id, refetchable through `Query.node`. */
@@ -981,6 +1024,13 @@ export type SupportUserRole =
   | 'agent'
   | 'end-user';
 
+export type TicketCommentInput = {
+  /** 1 to 65535 characters. */
+  body: Scalars['String']['input'];
+  /** Whether the requester sees it (default true); false makes an internal note. */
+  public?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** A ticket event, with the ticket as Zendesk has it now. */
 export type TicketEvent = {
   __typename?: 'TicketEvent';
@@ -1008,6 +1058,12 @@ export type TicketType =
   | 'problem'
   | 'question'
   | 'task';
+
+export type UpdateTicketInput = {
+  comment?: InputMaybe<TicketCommentInput>;
+  priority?: InputMaybe<TicketPriority>;
+  status?: InputMaybe<TicketStatus>;
+};
 
 
 
@@ -1112,6 +1168,7 @@ export type ResolversTypes = {
   BillingSubscriptionEdge: ResolverTypeWrapper<Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversTypes['BillingSubscription'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CommerceCustomer: ResolverTypeWrapper<ShopifyCustomerModel>;
+  CreateTicketInput: CreateTicketInput;
   CrmCompany: ResolverTypeWrapper<HubSpotCompanyModel>;
   CrmCompanyConnection: ResolverTypeWrapper<Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CrmCompanyEdge']> }>;
   CrmCompanyEdge: ResolverTypeWrapper<Omit<CrmCompanyEdge, 'node'> & { node: ResolversTypes['CrmCompany'] }>;
@@ -1142,6 +1199,7 @@ export type ResolversTypes = {
   InvoiceStatus: ResolverTypeWrapper<InvoiceStatus>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Money: ResolverTypeWrapper<Money>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   Order: ResolverTypeWrapper<ShopifyOrderModel>;
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
@@ -1163,10 +1221,12 @@ export type ResolversTypes = {
   SupportTicketEdge: ResolverTypeWrapper<Omit<SupportTicketEdge, 'node'> & { node: ResolversTypes['SupportTicket'] }>;
   SupportUser: ResolverTypeWrapper<ZendeskUserModel>;
   SupportUserRole: ResolverTypeWrapper<SupportUserRole>;
+  TicketCommentInput: TicketCommentInput;
   TicketEvent: ResolverTypeWrapper<GatewayEventModel>;
   TicketPriority: ResolverTypeWrapper<TicketPriority>;
   TicketStatus: ResolverTypeWrapper<TicketStatus>;
   TicketType: ResolverTypeWrapper<TicketType>;
+  UpdateTicketInput: UpdateTicketInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1183,6 +1243,7 @@ export type ResolversParentTypes = {
   BillingSubscriptionEdge: Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversParentTypes['BillingSubscription'] };
   Boolean: Scalars['Boolean']['output'];
   CommerceCustomer: ShopifyCustomerModel;
+  CreateTicketInput: CreateTicketInput;
   CrmCompany: HubSpotCompanyModel;
   CrmCompanyConnection: Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmCompanyEdge']> };
   CrmCompanyEdge: Omit<CrmCompanyEdge, 'node'> & { node: ResolversParentTypes['CrmCompany'] };
@@ -1212,6 +1273,7 @@ export type ResolversParentTypes = {
   InvoiceLine: StripeInvoiceLineModel;
   JSON: Scalars['JSON']['output'];
   Money: Money;
+  Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   Order: ShopifyOrderModel;
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
@@ -1229,7 +1291,9 @@ export type ResolversParentTypes = {
   SupportTicketConnection: Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversParentTypes['SupportTicketEdge']> };
   SupportTicketEdge: Omit<SupportTicketEdge, 'node'> & { node: ResolversParentTypes['SupportTicket'] };
   SupportUser: ZendeskUserModel;
+  TicketCommentInput: TicketCommentInput;
   TicketEvent: GatewayEventModel;
+  UpdateTicketInput: UpdateTicketInput;
 };
 
 export type AppPlanResolvers = { ENTERPRISE: 'enterprise', FREE: 'free', PRO: 'pro', STARTER: 'starter' };
@@ -1525,6 +1589,11 @@ export type MoneyResolvers<ContextType = GatewayContext, ParentType extends Reso
   minorUnits?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
+  updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
+};
+
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
   __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser', ParentType, ContextType>;
 };
@@ -1735,6 +1804,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   InvoiceStatus?: InvoiceStatusResolvers;
   JSON?: GraphQLScalarType;
   Money?: MoneyResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderConnection?: OrderConnectionResolvers<ContextType>;
