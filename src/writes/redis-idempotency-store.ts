@@ -43,6 +43,8 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
   const pollMs = options.pollMs ?? 50;
   const prefix = `{${options.keyPrefix ?? 'switchyard'}}:idempotency:`;
   const client = connect(options);
+  // Connection errors reach the commands that fail on them; the event itself needs no handling.
+  client.on('error', () => undefined);
 
   const unavailable = (error: unknown): GatewayError =>
     new GatewayError(
