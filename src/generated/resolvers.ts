@@ -507,12 +507,25 @@ export type Money = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
+   * Cancels a Stripe subscription: at the end of the current period (default),
+   * or at once with `atPeriodEnd: false`. Needs `billing:write`.
+   */
+  cancelBillingSubscription: BillingSubscription;
+  /**
    * Opens a Zendesk ticket for the requester (created as an end user if Zendesk
    * does not know the email). Needs `support:write`. With `idempotencyKey` (1 to
    * 255 characters), a repeat with the same input returns the first ticket
    * instead of opening another, for 24 hours.
    */
   createTicket: SupportTicket;
+  /**
+   * Changes a Stripe customer's name, email, phone or metadata (`null` clears a
+   * field; a metadata key set to `null` is removed). `id` is the global id or
+   * Stripe's `cus_...`. Needs `billing:write`. `idempotencyKey` (1 to 255
+   * characters) is Stripe's own `Idempotency-Key`: a repeat within 24 hours
+   * returns the first result, the same key with other input is refused.
+   */
+  updateBillingCustomer: BillingCustomer;
   /**
    * Changes a ticket's status or priority and may add a comment. `id` is the
    * global id or Zendesk's own. Needs `support:write`.
@@ -522,9 +535,25 @@ export type Mutation = {
 
 
 /** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCancelBillingSubscriptionArgs = {
+  atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
 export type MutationCreateTicketArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateBillingCustomerArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateBillingCustomerInput;
 };
 
 
@@ -1059,6 +1088,14 @@ export type TicketType =
   | 'question'
   | 'task';
 
+export type UpdateBillingCustomerInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Keys (1 to 40 characters) to string values (at most 500 characters), or null to remove the key; at most 50 keys. */
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type UpdateTicketInput = {
   comment?: InputMaybe<TicketCommentInput>;
   priority?: InputMaybe<TicketPriority>;
@@ -1226,6 +1263,7 @@ export type ResolversTypes = {
   TicketPriority: ResolverTypeWrapper<TicketPriority>;
   TicketStatus: ResolverTypeWrapper<TicketStatus>;
   TicketType: ResolverTypeWrapper<TicketType>;
+  UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1293,6 +1331,7 @@ export type ResolversParentTypes = {
   SupportUser: ZendeskUserModel;
   TicketCommentInput: TicketCommentInput;
   TicketEvent: GatewayEventModel;
+  UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1590,7 +1629,9 @@ export type MoneyResolvers<ContextType = GatewayContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelBillingSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType, RequireFields<MutationCancelBillingSubscriptionArgs, 'atPeriodEnd' | 'id'>>;
   createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
+  updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
 };
 
