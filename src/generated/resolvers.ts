@@ -3,7 +3,7 @@ import type { StripeCustomer as StripeCustomerModel, StripeInvoice as StripeInvo
 import type { CustomerModel as CustomerModelModel, CustomerEventModel as CustomerEventModelModel } from '../unified/customer.ts';
 import type { AppUser as AppUserModel } from '../../connectors/app/models.ts';
 import type { ZendeskTicket as ZendeskTicketModel, ZendeskUser as ZendeskUserModel } from '../../connectors/zendesk/models.ts';
-import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel } from '../../connectors/hubspot/models.ts';
+import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel, HubSpotNote as HubSpotNoteModel } from '../../connectors/hubspot/models.ts';
 import type { ShopifyOrder as ShopifyOrderModel, ShopifyLineItem as ShopifyLineItemModel, ShopifyCustomer as ShopifyCustomerModel } from '../../connectors/shopify/models.ts';
 import type { GatewayEvent as GatewayEventModel } from '../events/event.ts';
 import type { GatewayContext } from '../context.ts';
@@ -315,6 +315,21 @@ export type CrmDealEdge = {
   node: CrmDeal;
 };
 
+/** A HubSpot note (an engagement) on a contact's timeline. */
+export type CrmNote = Node & {
+  __typename?: 'CrmNote';
+  /** The note's text (`hs_note_body`). */
+  body: Maybe<Scalars['String']['output']>;
+  /** The contact the note is associated with, or null. */
+  contact: Maybe<CrmContact>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** HubSpot record id. */
+  sourceId: Scalars['ID']['output'];
+  /** When the note is dated on the timeline (`hs_timestamp`). */
+  timestamp: Maybe<Scalars['DateTime']['output']>;
+};
+
 /** One person as a customer across billing, CRM, support, commerce and the product. */
 export type Customer = Node & {
   __typename?: 'Customer';
@@ -512,6 +527,13 @@ export type Mutation = {
    */
   cancelBillingSubscription: BillingSubscription;
   /**
+   * Adds a note to a contact's timeline (associated with the contact, HubSpot's
+   * type 202). Needs `crm:write`. HubSpot has no idempotency keys: with
+   * `idempotencyKey`, a repeat within 24 hours returns the first note instead of
+   * adding another.
+   */
+  createCrmNote: CrmNote;
+  /**
    * Opens a Zendesk ticket for the requester (created as an end user if Zendesk
    * does not know the email). Needs `support:write`. With `idempotencyKey` (1 to
    * 255 characters), a repeat with the same input returns the first ticket
@@ -526,6 +548,12 @@ export type Mutation = {
    * returns the first result, the same key with other input is refused.
    */
   updateBillingCustomer: BillingCustomer;
+  /**
+   * Sets a HubSpot contact's properties: the named ones, plus any other contact
+   * property by its HubSpot internal name in `properties` (`{"hs_lead_status": "OPEN"}`;
+   * null clears one). `id` is the global id or HubSpot's record id. Needs `crm:write`.
+   */
+  updateCrmContact: CrmContact;
   /**
    * Changes a ticket's status or priority and may add a comment. `id` is the
    * global id or Zendesk's own. Needs `support:write`.
@@ -543,6 +571,14 @@ export type MutationCancelBillingSubscriptionArgs = {
 
 
 /** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCreateCrmNoteArgs = {
+  body: Scalars['String']['input'];
+  contactId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
 export type MutationCreateTicketArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateTicketInput;
@@ -554,6 +590,14 @@ export type MutationUpdateBillingCustomerArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: UpdateBillingCustomerInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateCrmContactArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateCrmContactInput;
 };
 
 
@@ -1096,6 +1140,18 @@ export type UpdateBillingCustomerInput = {
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+export type UpdateCrmContactInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** One of HubSpot's lifecycle stages (`lead`, `customer`...). */
+  lifecycleStage?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Other contact properties by HubSpot internal name, to string values (or null to clear). */
+  properties?: InputMaybe<Scalars['JSON']['input']>;
+};
+
 export type UpdateTicketInput = {
   comment?: InputMaybe<TicketCommentInput>;
   priority?: InputMaybe<TicketPriority>;
@@ -1182,6 +1238,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( HubSpotCompanyModel )
     | ( HubSpotContactModel )
     | ( HubSpotDealModel )
+    | ( HubSpotNoteModel )
     | ( CustomerModelModel )
     | ( StripeInvoiceModel )
     | ( ShopifyOrderModel )
@@ -1215,6 +1272,7 @@ export type ResolversTypes = {
   CrmDeal: ResolverTypeWrapper<HubSpotDealModel>;
   CrmDealConnection: ResolverTypeWrapper<Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversTypes['CrmDealEdge']> }>;
   CrmDealEdge: ResolverTypeWrapper<Omit<CrmDealEdge, 'node'> & { node: ResolversTypes['CrmDeal'] }>;
+  CrmNote: ResolverTypeWrapper<HubSpotNoteModel>;
   Customer: ResolverTypeWrapper<CustomerModelModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -1264,6 +1322,7 @@ export type ResolversTypes = {
   TicketStatus: ResolverTypeWrapper<TicketStatus>;
   TicketType: ResolverTypeWrapper<TicketType>;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
+  UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1291,6 +1350,7 @@ export type ResolversParentTypes = {
   CrmDeal: HubSpotDealModel;
   CrmDealConnection: Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmDealEdge']> };
   CrmDealEdge: Omit<CrmDealEdge, 'node'> & { node: ResolversParentTypes['CrmDeal'] };
+  CrmNote: HubSpotNoteModel;
   Customer: CustomerModelModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -1332,6 +1392,7 @@ export type ResolversParentTypes = {
   TicketCommentInput: TicketCommentInput;
   TicketEvent: GatewayEventModel;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
+  UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1507,6 +1568,16 @@ export type CrmDealEdgeResolvers<ContextType = GatewayContext, ParentType extend
   node?: Resolver<ResolversTypes['CrmDeal'], ParentType, ContextType>;
 };
 
+export type CrmNoteResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmNote'] = ResolversParentTypes['CrmNote']> = {
+  body?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  timestamp?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   app?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType>;
   billing?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
@@ -1630,13 +1701,15 @@ export type MoneyResolvers<ContextType = GatewayContext, ParentType extends Reso
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   cancelBillingSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType, RequireFields<MutationCancelBillingSubscriptionArgs, 'atPeriodEnd' | 'id'>>;
+  createCrmNote?: Resolver<ResolversTypes['CrmNote'], ParentType, ContextType, RequireFields<MutationCreateCrmNoteArgs, 'body' | 'contactId'>>;
   createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
   updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
+  updateCrmContact?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType, RequireFields<MutationUpdateCrmContactArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'CrmNote' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser', ParentType, ContextType>;
 };
 
 export type OrderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
@@ -1827,6 +1900,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   CrmDeal?: CrmDealResolvers<ContextType>;
   CrmDealConnection?: CrmDealConnectionResolvers<ContextType>;
   CrmDealEdge?: CrmDealEdgeResolvers<ContextType>;
+  CrmNote?: CrmNoteResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
