@@ -541,6 +541,12 @@ export type Mutation = {
    */
   createTicket: SupportTicket;
   /**
+   * Changes a product user's plan or company through the product API's
+   * `PATCH /v1/users/{id}` (`company: null` clears it). `id` is the global id or
+   * the product's own (`usr_...`). Needs `app:write`.
+   */
+  updateAppUser: AppUser;
+  /**
    * Changes a Stripe customer's name, email, phone or metadata (`null` clears a
    * field; a metadata key set to `null` is removed). `id` is the global id or
    * Stripe's `cus_...`. Needs `billing:write`. `idempotencyKey` (1 to 255
@@ -582,6 +588,14 @@ export type MutationCreateCrmNoteArgs = {
 export type MutationCreateTicketArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateAppUserArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateAppUserInput;
 };
 
 
@@ -1132,6 +1146,12 @@ export type TicketType =
   | 'question'
   | 'task';
 
+export type UpdateAppUserInput = {
+  /** At most 255 characters; null clears it. */
+  company?: InputMaybe<Scalars['String']['input']>;
+  plan?: InputMaybe<AppPlan>;
+};
+
 export type UpdateBillingCustomerInput = {
   email?: InputMaybe<Scalars['String']['input']>;
   /** Keys (1 to 40 characters) to string values (at most 500 characters), or null to remove the key; at most 50 keys. */
@@ -1321,6 +1341,7 @@ export type ResolversTypes = {
   TicketPriority: ResolverTypeWrapper<TicketPriority>;
   TicketStatus: ResolverTypeWrapper<TicketStatus>;
   TicketType: ResolverTypeWrapper<TicketType>;
+  UpdateAppUserInput: UpdateAppUserInput;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateTicketInput: UpdateTicketInput;
@@ -1391,6 +1412,7 @@ export type ResolversParentTypes = {
   SupportUser: ZendeskUserModel;
   TicketCommentInput: TicketCommentInput;
   TicketEvent: GatewayEventModel;
+  UpdateAppUserInput: UpdateAppUserInput;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateTicketInput: UpdateTicketInput;
@@ -1703,6 +1725,7 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   cancelBillingSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType, RequireFields<MutationCancelBillingSubscriptionArgs, 'atPeriodEnd' | 'id'>>;
   createCrmNote?: Resolver<ResolversTypes['CrmNote'], ParentType, ContextType, RequireFields<MutationCreateCrmNoteArgs, 'body' | 'contactId'>>;
   createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
+  updateAppUser?: Resolver<ResolversTypes['AppUser'], ParentType, ContextType, RequireFields<MutationUpdateAppUserArgs, 'id' | 'input'>>;
   updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
   updateCrmContact?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType, RequireFields<MutationUpdateCrmContactArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
