@@ -561,6 +561,13 @@ export type Mutation = {
    */
   updateCrmContact: CrmContact;
   /**
+   * Sets an order's note and tags (the tags given replace the order's tags)
+   * through the GraphQL Admin API's `orderUpdate`; its `userErrors` become
+   * BAD_USER_INPUT with `extensions.fields`. `id` is the global id, the
+   * `gid://shopify/Order/...` or the bare number. Needs `commerce:write`.
+   */
+  updateOrder: Order;
+  /**
    * Changes a ticket's status or priority and may add a comment. `id` is the
    * global id or Zendesk's own. Needs `support:write`.
    */
@@ -616,6 +623,14 @@ export type MutationUpdateCrmContactArgs = {
 
 
 /** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateOrderArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateOrderInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
 export type MutationUpdateTicketArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -641,8 +656,12 @@ export type Order = Node & {
   lineItems: Array<OrderLineItem>;
   /** The order's name as the shop shows it (`#1001`). */
   name: Scalars['String']['output'];
+  /** The merchant's note on the order. */
+  note: Maybe<Scalars['String']['output']>;
   /** Shopify global id (`gid://shopify/Order/...`). */
   sourceId: Scalars['ID']['output'];
+  /** The order's tags, sorted. */
+  tags: Array<Scalars['String']['output']>;
   /** The total in the shop's currency. */
   totalPrice: Money;
 };
@@ -1172,6 +1191,13 @@ export type UpdateCrmContactInput = {
   properties?: InputMaybe<Scalars['JSON']['input']>;
 };
 
+export type UpdateOrderInput = {
+  /** At most 5000 characters; null or empty clears it. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Each at most 40 characters; at most 250 tags. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
 export type UpdateTicketInput = {
   comment?: InputMaybe<TicketCommentInput>;
   priority?: InputMaybe<TicketPriority>;
@@ -1344,6 +1370,7 @@ export type ResolversTypes = {
   UpdateAppUserInput: UpdateAppUserInput;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateCrmContactInput: UpdateCrmContactInput;
+  UpdateOrderInput: UpdateOrderInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1415,6 +1442,7 @@ export type ResolversParentTypes = {
   UpdateAppUserInput: UpdateAppUserInput;
   UpdateBillingCustomerInput: UpdateBillingCustomerInput;
   UpdateCrmContactInput: UpdateCrmContactInput;
+  UpdateOrderInput: UpdateOrderInput;
   UpdateTicketInput: UpdateTicketInput;
 };
 
@@ -1728,6 +1756,7 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   updateAppUser?: Resolver<ResolversTypes['AppUser'], ParentType, ContextType, RequireFields<MutationUpdateAppUserArgs, 'id' | 'input'>>;
   updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
   updateCrmContact?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType, RequireFields<MutationUpdateCrmContactArgs, 'id' | 'input'>>;
+  updateOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
 };
 
@@ -1743,7 +1772,9 @@ export type OrderResolvers<ContextType = GatewayContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lineItems?: Resolver<Array<ResolversTypes['OrderLineItem']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   totalPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
