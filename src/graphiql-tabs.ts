@@ -84,5 +84,32 @@ subscription LiveEvents {
 }
 `;
 
+/** Third tab: a write through to a SaaS API, safe to run twice. */
+export const WRITE_TAB = `# Writes go through to the SaaS APIs: this one
+# opens a support ticket (it needs the
+# support:write scope). Run it twice: the
+# idempotencyKey makes the second run return the
+# first ticket instead of opening another.
+# Keep LiveEvents running in its tab to see the
+# provider's webhook for it arrive.
+
+mutation OpenTicket {
+  createTicket(
+    input: {
+      requesterEmail: "you@example.com"
+      subject: "Hello from Switchyard"
+      comment: "Sent from GraphiQL."
+      priority: LOW
+    }
+    idempotencyKey: "graphiql-hello-1"
+  ) {
+    id
+    subject
+    status
+    requester { email }
+  }
+}
+`;
+
 /** GraphiQL's tabs, in order; the first is open. */
-export const GRAPHIQL_TABS: readonly [string, ...string[]] = [CUSTOMERS_TAB, LIVE_EVENTS_TAB];
+export const GRAPHIQL_TABS: readonly [string, ...string[]] = [CUSTOMERS_TAB, LIVE_EVENTS_TAB, WRITE_TAB];

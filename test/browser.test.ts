@@ -65,7 +65,7 @@ describe.skipIf(chromiumPath === undefined)('GraphiQL in a real browser', () => 
     await expect.poll(editorText, { timeout: 30_000 }).toContain('query Customers {');
     await expect
       .poll(() => page.locator('.graphiql-tab-button').allTextContents())
-      .toEqual(['Customers', 'LiveEvents']);
+      .toEqual(['Customers', 'LiveEvents', 'OpenTicket']);
 
     // The prefilled query, run as it is.
     const answer = page.waitForResponse(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GRAPHIQL_FAVICON_PATH, graphiqlOptions } from '../src/graphiql.ts';
 import { SWITCHYARD_MARK_SVG } from '../src/graphiql-brand.ts';
-import { CUSTOMERS_TAB, LIVE_EVENTS_TAB } from '../src/graphiql-tabs.ts';
+import { CUSTOMERS_TAB, LIVE_EVENTS_TAB, WRITE_TAB } from '../src/graphiql-tabs.ts';
 import { collect, startTestGateway } from './helpers/gateway.ts';
 import { rawExchange } from './helpers/raw-http.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -73,8 +73,23 @@ describe('GraphiQL page', () => {
     const options = pageOptions(await page.text());
     // Yoga's GraphiQL shows `query` in the open tab; without it, its own welcome text.
     expect(options.query).toBe(CUSTOMERS_TAB);
-    expect(options.defaultTabs).toEqual([{ query: CUSTOMERS_TAB }, { query: LIVE_EVENTS_TAB }]);
+    expect(options.defaultTabs).toEqual([
+      { query: CUSTOMERS_TAB },
+      { query: LIVE_EVENTS_TAB },
+      { query: WRITE_TAB },
+    ]);
     expect(options.headers).toBeUndefined();
+  });
+
+  it('runs the write tab as it is, twice, for one ticket', async () => {
+    const zendesk = t.gateway.sources.find((s) => s.name === 'zendesk')?.sandbox;
+    zendesk?.resetCounters();
+    const first = await t.graphql<{ createTicket: { id: string; subject: string } }>(WRITE_TAB);
+    const second = await t.graphql<{ createTicket: { id: string; subject: string } }>(WRITE_TAB);
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.createTicket.subject).toBe('Hello from Switchyard');
+    expect(second.data).toEqual(first.data);
+    expect(zendesk?.counters()['POST /api/v2/tickets.json']).toBe(1);
   });
 
   it('runs the first tab as it is: customers with every part', async () => {

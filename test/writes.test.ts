@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, GatewayError } from '../src/errors.ts';
 import { createMemoryIdempotencyStore } from '../src/writes/memory-idempotency-store.ts';
+import { asWriteError } from '../src/writes/write-errors.ts';
 import { createRedisIdempotencyStore } from '../src/writes/redis-idempotency-store.ts';
 import { bearer, gql } from './helpers/auth.ts';
 import { startTestGateway } from './helpers/gateway.ts';
@@ -88,6 +90,40 @@ describe('write scopes', () => {
       'input',
       'idempotencyKey',
     ]);
+  });
+});
+
+describe('asWriteError', () => {
+  const context = { title: 'Zendesk', retrySafe: false };
+  const unavailable = (cause: unknown, details: Record<string, unknown> = {}) =>
+    new GatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, 'zendesk could not be reached', {
+      source: 'zendesk',
+      cause,
+      details,
+    });
+
+  it('a refused connection never sent the write: outcome "not_applied", the error kept', () => {
+    const error = asWriteError(
+      unavailable(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+      context,
+    );
+    expect(error).toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE', outcome: 'not_applied' } });
+  });
+
+  it('a reset after sending is UPSTREAM_TIMEOUT with outcome "unknown"', () => {
+    const error = asWriteError(
+      unavailable(Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })),
+      context,
+    );
+    expect(error).toMatchObject({
+      extensions: { code: 'UPSTREAM_TIMEOUT', source: 'zendesk', outcome: 'unknown' },
+    });
+  });
+
+  it("a provider's 5xx answer is its own outcome, unchanged", () => {
+    const answered = unavailable(undefined, { upstreamStatus: 503 });
+    expect(asWriteError(answered, context)).toBe(answered);
+    expect((answered.extensions as Record<string, unknown>)['outcome']).toBeUndefined();
   });
 });
 

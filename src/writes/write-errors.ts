@@ -58,13 +58,15 @@ function codesOf(error: unknown, seen = new Set<unknown>()): string[] {
 export function asWriteError(error: unknown, context: { title: string; retrySafe: boolean }): unknown {
   if (!(error instanceof GatewayError)) return error;
   if (error.code === ErrorCode.UPSTREAM_UNAVAILABLE) {
-    const breakerOpen = (error.extensions as Record<string, unknown>)['breaker'] !== undefined;
+    const extensions = error.extensions as Record<string, unknown>;
+    // The provider answered (a 5xx, refused credentials): its answer is the outcome, not a lost one.
+    if (extensions['upstreamStatus'] !== undefined) return error;
     const codes = codesOf((error as { cause?: unknown }).cause);
-    const notSent = breakerOpen || codes.length === 0 || codes.some((c) => NOT_SENT_CODES.has(c));
-    if (notSent) {
-      (error.extensions as Record<string, unknown>)['outcome'] = 'not_applied';
+    if (extensions['breaker'] !== undefined || codes.some((c) => NOT_SENT_CODES.has(c))) {
+      extensions['outcome'] = 'not_applied';
       return error;
     }
+    if (codes.length === 0) return error;
   } else if (error.code !== ErrorCode.UPSTREAM_TIMEOUT) {
     return error;
   }
