@@ -3,7 +3,7 @@ import { ErrorCode, GatewayError } from '../src/errors.ts';
 import { createMemoryIdempotencyStore } from '../src/writes/memory-idempotency-store.ts';
 import { asWriteError } from '../src/writes/write-errors.ts';
 import { createRedisIdempotencyStore } from '../src/writes/redis-idempotency-store.ts';
-import { bearer, gql } from './helpers/auth.ts';
+import { bearer, gql, wsClient } from './helpers/auth.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
@@ -74,6 +74,30 @@ describe('write scopes', () => {
     expect(a.body.data?.createTicket.sourceId).not.toBe(b.body.data?.createTicket.sourceId);
   });
 
+  it('a mutation over graphql-ws passes the same limits and scopes, and is counted in the operation metrics', async () => {
+    const { client, acked } = wsClient(t.url, { authorization: bearer(SUPPORT_WRITE) });
+    void acked;
+    const result = await new Promise<{ data?: unknown; errors?: unknown }>((resolve, reject) => {
+      client.subscribe(
+        { query: CREATE, variables: { key: 'ws-key-1' } },
+        { next: resolve, error: reject, complete: () => undefined },
+      );
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toMatchObject({ createTicket: { subject: 'Hi' } });
+    await client.dispose();
+    const refused = await new Promise<{ errors?: { extensions?: Record<string, unknown> }[] }>((resolve) => {
+      const other = wsClient(t.url, { authorization: bearer(SUPPORT) }).client;
+      other.subscribe(
+        { query: CREATE },
+        { next: resolve, error: () => undefined, complete: () => void other.dispose() },
+      );
+    });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', scope: 'support:write' });
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_graphql_operations_total\{type="mutation"\} [1-9]/);
+  });
+
   it('GraphiQL docs (introspection) list every mutation with its arguments', async () => {
     const result = await gql<{
       __schema: { mutationType: { fields: { name: string; args: { name: string }[] }[] } };
@@ -84,6 +108,16 @@ describe('write scopes', () => {
     expect(fields.find((f) => f.name === 'createTicket')?.args.map((a) => a.name)).toEqual([
       'input',
       'idempotencyKey',
+    ]);
+    expect(fields.map((f) => f.name).sort()).toEqual([
+      'cancelBillingSubscription',
+      'createCrmNote',
+      'createTicket',
+      'updateAppUser',
+      'updateBillingCustomer',
+      'updateCrmContact',
+      'updateOrder',
+      'updateTicket',
     ]);
     expect(fields.find((f) => f.name === 'updateTicket')?.args.map((a) => a.name)).toEqual([
       'id',
