@@ -186,7 +186,7 @@ function updateUser(
   const before = { plan: user.plan, company: user.company };
   const next = user;
   if (plan !== undefined) next.plan = plan as UserObject['plan'];
-  if (company !== undefined) next.company = company === '' ? null : (company);
+  if (company !== undefined) next.company = company === '' ? null : company;
   if (next.plan !== before.plan || next.company !== before.company) {
     next.updated_at = isoSeconds(Math.floor(Date.now() / 1000));
     emit({
