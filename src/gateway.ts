@@ -35,6 +35,8 @@ import { useKnownOperationTypes } from './limits/known-operation-types.ts';
 import { useValidationStatus } from './limits/use-validation-status.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
+import { createWebhookOutbox } from './sandbox/webhook-outbox.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { createJsonScalar } from './json-scalar.ts';
@@ -58,6 +60,7 @@ import { createGatewayTracing } from './tracing/gateway-tracing.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
+import { createIdempotencyStore } from './writes/create-idempotency-store.ts';
 
 /** Gives graphql-armor's rejections the gateway's error code, and HTTP 400 (yoga answers 200 without it). */
 function asBadUserInput(_context: unknown, error: GraphQLError): void {
@@ -100,6 +103,8 @@ export interface Gateway {
   listen(port: number, host: string): Promise<string>;
   /** The demo clock, once started (sandbox mode with DEMO_EVENTS on). */
   readonly demo: DemoClock | null;
+  /** Where sandbox emulators send the webhooks writes cause; `outbox.idle()` waits for them. */
+  readonly outbox: WebhookOutbox;
   /** The Prometheus registry `/metrics` serves. */
   readonly metrics: GatewayMetrics;
   /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
@@ -115,6 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const credentials = new CredentialWatch();
   const tracing = createGatewayTracing(core, pkg.version, log);
+  const outbox = createWebhookOutbox(log);
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -127,6 +133,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       tracing.attempt(attempt);
     },
     tracing.upstream,
+    outbox,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -170,9 +177,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     createNodeResolvers(sources, customers.find),
   ]);
   tracing.traceSchema(schema);
+  const idempotency = createIdempotencyStore(config);
   const contextFactory = createContextFactory({
     sources,
     events,
+    idempotency,
     log,
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
@@ -280,6 +289,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     alerts,
     yoga,
     metrics,
+    outbox,
     get demo() {
       return demo;
     },
@@ -294,6 +304,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = http.server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      outbox.connect(`http://127.0.0.1:${address.port}`);
       if (core.DEMO_EVENTS && world) {
         demo = startDemoClock({
           world,
@@ -308,9 +319,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closed ??= (async () => {
         await demo?.stop();
+        await outbox.close();
         shutdown.abort();
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
         await events.close();
+        await idempotency.close();
         await stopSources(sources);
         alerts.close();
         await tracing.shutdown();

@@ -2,6 +2,7 @@ import { sandboxWanted } from './config.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
 import type { Upstream, UpstreamOptions, UpstreamTracer } from './upstream/types.ts';
@@ -37,6 +38,8 @@ export async function startSources(
   onAttempt?: UpstreamOptions['onAttempt'],
   /** Traces every upstream call. Default: none. */
   tracer?: UpstreamTracer,
+  /** Where emulators send the webhooks their writes cause. */
+  outbox?: WebhookOutbox,
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -51,6 +54,7 @@ export async function startSources(
         // The user's own webhook secret stays in force: the emulator signs with it.
         sandbox = await connector.sandbox.start(sharedWorld, {
           webhookSecret: connector.webhooks?.secret(sourceConfig),
+          emit: outbox && ((make) => outbox.send(connector.name, make)),
         });
         sourceConfig = connector.config.parse({ ...env, ...sandbox.env });
         mode = 'sandbox';

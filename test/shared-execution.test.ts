@@ -164,6 +164,37 @@ describe('identical queries in flight share one execution', () => {
   });
 });
 
+describe('mutations are never shared', () => {
+  it('runs two identical mutations in flight twice: two tickets', async () => {
+    const g = await start({});
+    try {
+      const zendesk = g.gateway.sources.find((s) => s.name === 'zendesk')?.sandbox;
+      if (!zendesk) throw new Error('the zendesk sandbox did not start');
+      zendesk.resetCounters();
+      zendesk.faults.inject({ endpoint: 'POST /api/v2/tickets.json', delayMs: 300, times: 2 });
+      const mutation =
+        'mutation { createTicket(input: { requesterEmail: "twice@example.org", subject: "Twice", comment: "Hello" }) { id } }';
+      const answers = await Promise.all(
+        [0, 1].map(async () => {
+          const response = await fetch(`${g.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${ALL}` },
+            body: JSON.stringify({ query: mutation }),
+          });
+          return (await response.json()) as { data?: { createTicket: { id: string } } };
+        }),
+      );
+      const ids = answers.map((a) => a.data?.createTicket.id);
+      expect(ids.every((id) => typeof id === 'string')).toBe(true);
+      expect(new Set(ids).size).toBe(2);
+      expect(zendesk.counters()['POST /api/v2/tickets.json']).toBe(2);
+      expect(g.lines().filter((l) => l.sharedWith !== undefined)).toHaveLength(0);
+    } finally {
+      await g.gateway.close();
+    }
+  });
+});
+
 describe('SHARE_IDENTICAL_QUERIES=0', () => {
   it('runs every query on its own', async () => {
     const g = await start({ SHARE_IDENTICAL_QUERIES: '0' });

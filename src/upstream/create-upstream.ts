@@ -82,8 +82,8 @@ type AttemptOutcome =
  * - Every call has a deadline: `request.deadline`, else now + `defaultBudgetMs`
  *   (30 s). Each attempt is limited to `attemptTimeoutMs` (10 s) and never runs
  *   past the deadline.
- * - Only GET, HEAD, PUT, DELETE, OPTIONS, calls marked `idempotent` and calls
- *   carrying an `idempotencyKey` are retried, at most `maxRetries` (3) times: after a
+ * - Only GET, HEAD, PUT, DELETE, OPTIONS (unless marked `idempotent: false`),
+ *   calls marked `idempotent` and calls carrying an `idempotencyKey` are retried, at most `maxRetries` (3) times: after a
  *   connection error (ECONNRESET, ECONNREFUSED, a closed socket...), an attempt
  *   timeout, or a response whose status is in `retryStatuses` (429, 500, 502,
  *   503, 504). For responses with status >= 400, `retryHint` can overrule the
@@ -370,8 +370,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     signal: AbortSignal | undefined,
     start: number,
   ): Promise<UpstreamResponse> {
+    // `idempotent: false` overrules the method: a PUT that appends (a comment) must not be sent twice.
     const retryable =
-      IDEMPOTENT_METHODS.has(request.method) ||
+      (IDEMPOTENT_METHODS.has(request.method) && request.idempotent !== false) ||
       request.idempotencyKey !== undefined ||
       request.idempotent === true;
 

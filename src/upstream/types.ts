@@ -24,8 +24,10 @@ export interface UpstreamRequest extends CallOptions {
    */
   idempotencyKey?: string | undefined;
   /**
-   * Marks a non-idempotent method as safe to retry because the call only reads
-   * (a batch read or a GraphQL query sent with POST). Default false.
+   * `true` marks a non-idempotent method as safe to retry because the call only reads
+   * (a batch read or a GraphQL query sent with POST) or sets values (a PATCH);
+   * `false` marks a PUT or DELETE that is not idempotent (it appends) as never
+   * to be retried. Default: by the method.
    */
   idempotent?: boolean | undefined;
   /** Operation name for logs and metrics (`customers.retrieve`). */
