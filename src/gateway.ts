@@ -50,6 +50,7 @@ import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
+import { createRateBudgets } from './upstream/rate-budgets.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
@@ -108,6 +109,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
+  const rateBudgets = createRateBudgets({
+    redisUrl: core.REDIS_URL,
+    keyPrefix: core.REDIS_KEY_PREFIX,
+    log,
+    onQueued: (source, ms) => metrics.queued(source, ms),
+    onRefused: (source) => metrics.budgetRefused(source),
+  });
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -117,6 +125,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       metrics.attempt(attempt);
       noteUpstreamAttempt(attempt);
     },
+    rateBudgets,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -163,6 +172,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     events,
     log,
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
+    retriesPerRequest: core.RETRY_BUDGET_PER_REQUEST,
     shutdown: shutdown.signal,
   });
   const auth = createAuth(core);
@@ -292,6 +302,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
         await events.close();
         await stopSources(sources);
+        await rateBudgets.close();
         alerts.close();
       })();
       return closed;

@@ -4,6 +4,7 @@ import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
+import type { RateBudgets } from './upstream/rate-budgets.ts';
 import type { Upstream, UpstreamOptions } from './upstream/types.ts';
 
 /** How a source is served. */
@@ -35,6 +36,8 @@ export async function startSources(
   env: Readonly<Record<string, string | undefined>>,
   /** Observes every upstream attempt of every source (metrics, logs). */
   onAttempt?: UpstreamOptions['onAttempt'],
+  /** Builds each source's rate budget (none when unset). */
+  rateBudgets?: RateBudgets,
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -56,8 +59,10 @@ export async function startSources(
       let upstream: Upstream | null = null;
       let client: unknown = null;
       if (mode !== 'off') {
+        const upstreamOptions = connector.upstream(sourceConfig);
         upstream = createUpstream({
-          ...connector.upstream(sourceConfig),
+          ...upstreamOptions,
+          rateBudget: rateBudgets?.forSource(upstreamOptions),
           attemptTimeoutMs: config.core.UPSTREAM_ATTEMPT_TIMEOUT_MS,
           defaultBudgetMs: config.core.REQUEST_TIMEOUT_MS,
           onAttempt,

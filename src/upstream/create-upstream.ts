@@ -370,7 +370,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         if (lastError?.code === ErrorCode.UPSTREAM_UNAVAILABLE) throw lastError;
         throw timeoutError(request, clock.deadline - start, lastError);
       }
-      const timeoutMs = Math.min(attemptTimeoutMs, remainingMs);
+      await options.rateBudget?.take(clock.deadline, signal);
+      const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, clock.deadline - Date.now()));
       attempt += 1;
       const attemptStart = Date.now();
       let outcome: AttemptOutcome;
@@ -383,6 +384,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 
       let decision: RetryHint;
       if (outcome.response) {
+        options.rateBudget?.observe(outcome.response);
         lastResponse = outcome.response;
         decision = decide(outcome.response);
       } else {
@@ -398,7 +400,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           decision.afterMs ?? 0,
         );
         if (Date.now() + waitMs >= clock.deadline) stoppedByDeadline = true;
-        else if (retryBudget.tryRetry()) retryInMs = waitMs;
+        else if ((request.retryBudget?.tryRetry() ?? true) && retryBudget.tryRetry()) retryInMs = waitMs;
       }
       report({
         ...attemptInfo(request, attempt, attemptStart),
@@ -439,6 +441,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     request: send,
     close: () => {
       breaker.close();
+      options.rateBudget?.close();
       return pool.close();
     },
   };

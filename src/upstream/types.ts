@@ -1,4 +1,7 @@
 import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { RateBudget } from './rate-budget.ts';
+import type { RateLimit, RateLimitReading } from './rate-limit.ts';
+import type { RequestRetryBudget } from './request-retry-budget.ts';
 
 /** Deadline and cancellation that flow from a GraphQL request down to every upstream call it makes. */
 export interface CallOptions {
@@ -6,6 +9,8 @@ export interface CallOptions {
   deadline?: number | undefined;
   /** Aborts the call (the client went away). */
   signal?: AbortSignal | undefined;
+  /** The GraphQL request's retry allowance, shared by all its calls (`RETRY_BUDGET_PER_REQUEST`). Default: unlimited. */
+  retryBudget?: Pick<RequestRetryBudget, 'tryRetry'> | undefined;
 }
 
 /** One HTTP call to an upstream API. */
@@ -107,6 +112,19 @@ export interface UpstreamOptions {
    * included) share one call. Default true.
    */
   coalesce?: boolean | undefined;
+  /**
+   * The API's published limit (Stripe's 25 calls a second in test mode), which
+   * the gateway's rate budget keeps calls under. Default: none.
+   */
+  rateLimit?: RateLimit | undefined;
+  /** Reads the live limit from a response's headers or body (remaining calls, reset, limit). Default: none. */
+  readRateLimit?: ((response: UpstreamResponse) => RateLimitReading | undefined) | undefined;
+  /**
+   * The budget every attempt takes a slot from before it goes out (see
+   * `createRateBudget`); built by the gateway from `rateLimit`, `readRateLimit`
+   * and `<SOURCE>_RATE_LIMIT`. Default: none (calls are not held).
+   */
+  rateBudget?: RateBudget | undefined;
 }
 
 /** One finished attempt, as {@link UpstreamOptions.onAttempt} sees it. */
