@@ -50,6 +50,10 @@ export interface RateBudget {
   close(): void;
 }
 
+/** The window is counted this share longer than the upstream's, and at least {@link MIN_PADDING_MS} longer. */
+const PADDING_SHARE = 0.1;
+const MIN_PADDING_MS = 100;
+
 interface Waiter {
   deadline: number;
   enqueuedAt: number;
@@ -60,7 +64,8 @@ interface Waiter {
 
 /**
  * Creates a source's rate budget: a sliding window of at most `rate.limit`
- * call starts per `rate.windowMs`. Callers queue first in, first out; the
+ * call starts per `rate.windowMs` (counted 10 % longer, at least 100 ms, so
+ * that network jitter cannot make calls arrive closer together than that). Callers queue first in, first out; the
  * head asks the window for a slot and, when there is none, everyone waits
  * for the time it names. A caller whose estimated start (the head's wait plus
  * one slot interval per caller ahead of it) is not before its deadline is
@@ -82,7 +87,13 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   let wake: (() => void) | undefined;
 
   const rate = (): RateLimit => lowerRate(options.rate, live);
-  const slotMs = (): number => rate().windowMs / rate().limit;
+  // Calls reach the upstream a little later than they start here, and not all equally late; a
+  // window a little longer than the upstream's keeps that jitter from pushing a call over its limit.
+  const padded = (): RateLimit => {
+    const { limit, windowMs } = rate();
+    return { limit, windowMs: windowMs + Math.max(MIN_PADDING_MS, windowMs * PADDING_SHARE) };
+  };
+  const slotMs = (): number => padded().windowMs / padded().limit;
 
   function refusal(deadline: number, startAt: number): GatewayError {
     const at = new Date(startAt);
@@ -116,7 +127,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     pumping = true;
     try {
       while (queue.length > 0) {
-        const waitMs = await window.tryStart(rate());
+        const waitMs = await window.tryStart(padded());
         if (waitMs === 0) {
           nextFreeAt = now();
           const head = queue.shift();
@@ -197,7 +208,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       const at = now();
       return {
         limit: formatRateLimit(rate()),
-        used: window.used(rate().windowMs),
+        used: window.used(padded().windowMs),
         queued: queue.length,
         ...(pausedUntil > at ? { pausedUntil: new Date(pausedUntil).toISOString() } : {}),
       };

@@ -37,7 +37,7 @@ export interface RedisRateWindowOptions {
   key: string;
   source: string;
   log?: Logger | undefined;
-  /** Longest wait for Redis before counting locally, in ms. Default 250. */
+  /** Longest wait for Redis before counting locally, in ms. Default 1000. */
   timeoutMs?: number;
 }
 
@@ -49,7 +49,7 @@ export interface RedisRateWindowOptions {
  */
 export function createRedisRateWindow(options: RedisRateWindowOptions): RateWindow {
   const { redis, source } = options;
-  const timeoutMs = options.timeoutMs ?? 250;
+  const timeoutMs = options.timeoutMs ?? 1000;
   const startsKey = `${options.key}:starts`;
   const pauseKey = `${options.key}:pause`;
   const local = createLocalRateWindow();
