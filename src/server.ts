@@ -97,6 +97,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       mode: s.mode,
       webhooks: s.webhookSecret !== undefined,
       ...(s.upstream ? { breaker: s.upstream.breaker.state } : {}),
+      ...(s.upstream?.rateBudget ? { rateBudget: s.upstream.rateBudget.status() } : {}),
       ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
     }));
     const ready = !draining && eventLog.ok;

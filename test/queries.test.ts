@@ -280,7 +280,13 @@ describe('health and readiness', () => {
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       sources: expect.arrayContaining([
-        { name: 'stripe', mode: 'sandbox', webhooks: true, breaker: 'closed' },
+        {
+          name: 'stripe',
+          mode: 'sandbox',
+          webhooks: true,
+          breaker: 'closed',
+          rateBudget: expect.objectContaining({ limit: '25/s', queued: 0 }) as unknown,
+        },
       ]) as unknown,
     });
   });

@@ -95,6 +95,16 @@ describe('a call that cannot start before its deadline', () => {
         sample(before, 'switchyard_upstream_budget_refused_total', 'source="stripe"'),
     ).toBe(1);
   });
+
+  it('shows each source’s budget in /readyz', async () => {
+    const body = (await (await fetch(`${t.url}/readyz`)).json()) as {
+      sources: { name: string; rateBudget?: unknown }[];
+    };
+    const budgets = Object.fromEntries(body.sources.map((s) => [s.name, s.rateBudget]));
+    expect(budgets['stripe']).toEqual({ limit: '1/min', used: 1, queued: 0 });
+    expect(budgets['hubspot']).toMatchObject({ limit: '190/10s', queued: 0 });
+    expect(budgets['zendesk']).toMatchObject({ limit: '700/min' });
+  });
 });
 
 describe('live rate-limit headers', () => {

@@ -438,6 +438,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     source,
     baseUrl: options.baseUrl,
     breaker,
+    rateBudget: options.rateBudget,
     request: send,
     close: () => {
       breaker.close();

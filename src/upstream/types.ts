@@ -165,5 +165,7 @@ export interface Upstream {
    * for metrics, readiness and alerts.
    */
   readonly breaker: Pick<CircuitBreaker, 'source' | 'state' | 'retryAt' | 'onStateChange'>;
+  /** The source's rate budget (`rateBudget.status()` for `/readyz`), when it has one. */
+  readonly rateBudget?: Pick<RateBudget, 'status'> | undefined;
   close(): Promise<void>;
 }
