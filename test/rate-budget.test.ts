@@ -98,6 +98,9 @@ describe('live rate-limit readings', () => {
     expect(readShopifyRateLimit(response({}, cost(500)))).toEqual({ remaining: 1 });
     expect(readShopifyRateLimit(response({}, cost(2)))).toEqual({ remaining: 0, resetMs: 2025 });
     expect(readShopifyRateLimit(response({}, { data: {} }))).toBeUndefined();
+    // THROTTLED is Shopify's 429: its own call's retry waits it out.
+    const throttled = { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }], ...cost(2) };
+    expect(readShopifyRateLimit(response({}, throttled))).toBeUndefined();
   });
 });
 
@@ -178,6 +181,21 @@ describe('createRateBudget', () => {
     const start = Date.now();
     await budget.take(Date.now() + 5000);
     expect(Date.now() - start).toBeGreaterThanOrEqual(290);
+  });
+
+  it('pauses on the answer that took the last slot, not on a 429 (its own retry honours Retry-After)', () => {
+    const budget = createRateBudget({
+      source: 'api',
+      rate: { limit: 100, windowMs: 1000 },
+      read: () => ({ remaining: 0 }),
+    });
+    budget.observe({ ...response({ 'retry-after': '30' }), status: 429 });
+    expect(budget.status().pausedUntil).toBeUndefined();
+    budget.observe(response({ 'retry-after': '30' }));
+    const until = Date.parse(budget.status().pausedUntil ?? '');
+    expect(until - Date.now()).toBeGreaterThan(29_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(30_000);
+    budget.close();
   });
 });
 

@@ -6,22 +6,17 @@ import type { UpstreamResponse } from '../../src/upstream/types.ts';
 export const HUBSPOT_PUBLISHED_RATE: RateLimit = { limit: 190, windowMs: 10_000 };
 
 /**
- * Reads `X-HubSpot-RateLimit-Max`, `-Interval-Milliseconds` and `-Remaining`
- * (a smaller account's limit lowers the budget; none remaining waits one
- * interval, the window being rolling), and `-Daily-Remaining` (none left
- * waits for the next UTC midnight).
+ * Reads `X-HubSpot-RateLimit-Max`, `-Interval-Milliseconds` and `-Remaining`:
+ * a smaller account's limit lowers the budget; none remaining waits one
+ * interval, the window being rolling. The daily limit resets at midnight in
+ * the account's time zone, which the headers do not give: it is left to
+ * HubSpot's 429 `DAILY`, which is not retried.
  */
 export function readHubSpotRateLimit(response: UpstreamResponse): RateLimitReading | undefined {
   const headers = response.headers;
   const max = numberHeader(headers, 'x-hubspot-ratelimit-max');
   const intervalMs = numberHeader(headers, 'x-hubspot-ratelimit-interval-milliseconds');
   const remaining = numberHeader(headers, 'x-hubspot-ratelimit-remaining');
-  const dailyRemaining = numberHeader(headers, 'x-hubspot-ratelimit-daily-remaining');
-  if (dailyRemaining !== undefined && dailyRemaining <= 0) {
-    const midnight = new Date();
-    midnight.setUTCHours(24, 0, 0, 0);
-    return { remaining: 0, resetMs: midnight.getTime() - Date.now() };
-  }
   if (max === undefined && remaining === undefined) return undefined;
   return {
     remaining,

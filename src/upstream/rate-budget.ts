@@ -1,5 +1,6 @@
 import { ErrorCode, GatewayError } from '../errors.ts';
 import { formatRateLimit, lowerRate } from './rate-limit.ts';
+import { parseRetryAfter } from './retry-after.ts';
 import type { RateLimit, RateLimitReading } from './rate-limit.ts';
 import { createLocalRateWindow } from './rate-window.ts';
 import type { RateWindow } from './rate-window.ts';
@@ -72,7 +73,8 @@ interface Waiter {
  * refused at once rather than left to wait in vain. A response whose live
  * headers say no call is left pauses the source until their reset; a live
  * limit lower than `rate` lowers it (never raises it). A 429 pauses no
- * one but its own call, whose retry honours its `Retry-After`.
+ * one but its own call, whose retry honours its `Retry-After`: the pause
+ * comes from the answer that took the last slot, before anyone is refused.
  */
 export function createRateBudget(options: RateBudgetOptions): RateBudget {
   const { source } = options;
@@ -198,8 +200,11 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       if (reading.limit !== undefined && reading.limit.limit > 0 && reading.limit.windowMs > 0) {
         live = lowerRate(options.rate, reading.limit) === options.rate ? undefined : reading.limit;
       }
-      if (reading.remaining !== undefined && reading.remaining <= 0) {
-        const until = now() + Math.max(0, reading.resetMs ?? rate().windowMs);
+      // A 429 is its own call's business: its retry honours the provider's Retry-After or hint.
+      if (reading.remaining !== undefined && reading.remaining <= 0 && response.status !== 429) {
+        const resetMs =
+          reading.resetMs ?? parseRetryAfter(response.headers['retry-after'], now()) ?? rate().windowMs;
+        const until = now() + Math.max(0, resetMs);
         pausedUntil = Math.max(pausedUntil, until);
         void window.pause(until).catch(() => undefined);
       }

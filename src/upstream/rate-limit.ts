@@ -11,7 +11,10 @@ export interface RateLimit {
  * `readRateLimit` hook reads it from the headers or body. Every field is optional.
  */
 export interface RateLimitReading {
-  /** Calls left in the current window; 0 pauses the source until `resetMs` has passed. */
+  /**
+   * Calls left in the current window; 0 pauses the source until `resetMs` has
+   * passed (else the response's `Retry-After`, else a whole window).
+   */
   remaining?: number | undefined;
   /** Milliseconds until the window resets (the whole window when unknown). */
   resetMs?: number | undefined;
