@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningHubSpotSandbox } from '../connectors/hubspot/sandbox/index.ts';
 import type { RunningStripeSandbox } from '../connectors/stripe/sandbox/index.ts';
+import type { RunningZendeskSandbox } from '../connectors/zendesk/sandbox/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
@@ -140,6 +141,32 @@ describe('live rate-limit headers', () => {
         sample(before, 'switchyard_upstream_rate_limited_total', 'source="hubspot"'),
     ).toBe(0);
   });
+});
+
+describe('a lower live limit', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(() => t.close());
+
+  it('follows Zendesk’s X-Rate-Limit below the published 700 a minute: refused by the gateway, not by Zendesk', async () => {
+    const zendesk = t.gateway.sources.find((s) => s.name === 'zendesk')?.sandbox as RunningZendeskSandbox;
+    // An account on a smaller plan; the limit resets at the next wall-clock minute, so leave room for 5 calls.
+    if (Date.now() % 60_000 > 50_000)
+      await new Promise((resolve) => setTimeout(resolve, 60_000 - (Date.now() % 60_000)));
+    zendesk.rateLimit.limit = 5;
+    const query = (first: number) => t.graphql(`{ tickets(first: ${first}) { edges { node { id } } } }`);
+    for (let first = 1; first <= 5; first++) expect((await query(first)).errors).toBeUndefined();
+    const start = Date.now();
+    const sixth = await query(6);
+    expect(Date.now() - start).toBeLessThan(1000);
+    expect(sixth.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_RATE_LIMITED', source: 'zendesk' });
+    expect(sixth.errors?.[0]?.message).toMatch(
+      /^The gateway is holding calls to zendesk under its rate limit \(5\/min\) and this call could not start/,
+    );
+    expect(zendesk.rateLimit.refused).toBe(0);
+  }, 20_000);
 });
 
 describe('RETRY_BUDGET_PER_REQUEST', () => {
