@@ -111,6 +111,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = new GatewayMetrics();
   const rateBudgets = createRateBudgets({
     redisUrl: core.REDIS_URL,
+    clusterNodes: core.REDIS_CLUSTER_NODES,
     keyPrefix: core.REDIS_KEY_PREFIX,
     log,
     onQueued: (source, ms) => metrics.queued(source, ms),

@@ -27,7 +27,7 @@ export interface RateBudgetOptions {
 export interface RateBudgetStatus {
   /** The rate in force (`25/s`), live headers included. */
   limit: string;
-  /** Calls started in the current window (this instance's count without Redis). */
+  /** Calls this instance started in the current window (with Redis, the others count too but are not shown). */
   used: number;
   /** Calls waiting for a slot. */
   queued: number;

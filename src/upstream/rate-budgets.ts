@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createRateBudget } from './rate-budget.ts';
 import type { RateBudget } from './rate-budget.ts';
@@ -10,6 +10,8 @@ import type { UpstreamOptions } from './types.ts';
 export interface RateBudgetsOptions {
   /** `REDIS_URL`: when set, every source's budget is shared through it by all instances. */
   redisUrl?: string | undefined;
+  /** `REDIS_CLUSTER_NODES`: the budgets then use the cluster (user, password and TLS from `redisUrl`). */
+  clusterNodes?: readonly { host: string; port: number }[] | undefined;
   /** `REDIS_KEY_PREFIX`, the keys' hash tag. */
   keyPrefix: string;
   log: Logger;
@@ -27,23 +29,15 @@ export interface RateBudgets {
 }
 
 /**
- * Creates the rate budgets of this gateway. With `redisUrl`, one Redis client
+ * Creates the rate budgets of this gateway. With `redisUrl` (or
+ * `clusterNodes`), one Redis client
  * (its own connection, failing fast while Redis is down) keeps a window per
  * source and credential (`{prefix}:rate:<source>:<hash of the auth headers>`),
  * so instances using the same credentials share the upstream's limit; other
  * credentials have limits of their own upstream, so they get windows of their own.
  */
 export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
-  const redis =
-    options.redisUrl === undefined
-      ? undefined
-      : new Redis(options.redisUrl, {
-          connectionName: 'switchyard-rate-budget',
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          lazyConnect: false,
-          retryStrategy: (attempt) => Math.min(2_000, 50 * 2 ** Math.min(attempt, 6)),
-        });
+  const redis = connect(options);
   // ioredis reports connection errors here; the window logs the outage once.
   redis?.on('error', () => undefined);
   return {
@@ -76,4 +70,32 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
       return Promise.resolve();
     },
   };
+}
+
+/** One client of the budgets' own, failing fast while Redis is down; undefined without Redis. */
+function connect(options: RateBudgetsOptions): Redis | Cluster | undefined {
+  const retry = (attempt: number): number => Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
+  const perNode = {
+    connectionName: 'switchyard-rate-budget',
+    maxRetriesPerRequest: 0,
+    connectTimeout: 5_000,
+  };
+  const url = options.redisUrl === undefined ? undefined : new URL(options.redisUrl);
+  const seeds = options.clusterNodes ?? [];
+  if (seeds.length > 0) {
+    const auth = {
+      ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
+      ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
+      ...(url?.protocol === 'rediss:' ? { tls: {} } : {}),
+    };
+    const nodes =
+      url === undefined ? [...seeds] : [...seeds, { host: url.hostname, port: Number(url.port || 6379) }];
+    return new Cluster(nodes, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retry,
+      redisOptions: { ...perNode, ...auth },
+    });
+  }
+  if (options.redisUrl === undefined) return undefined;
+  return new Redis(options.redisUrl, { ...perNode, enableOfflineQueue: false, retryStrategy: retry });
 }

@@ -31,8 +31,8 @@ return math.max(1, tonumber(oldest[2]) + window - now + 1)
 
 /** Options of {@link createRedisRateWindow}. */
 export interface RedisRateWindowOptions {
-  /** A client of its own (`enableOfflineQueue: false` so an outage fails fast). */
-  redis: Redis;
+  /** A client of its own, standalone or cluster (`enableOfflineQueue: false` so an outage fails fast). */
+  redis: Pick<Redis, 'eval' | 'pttl' | 'set'>;
   /** Key prefix, e.g. `{switchyard}:rate:stripe:<credential hash>`. */
   key: string;
   source: string;
