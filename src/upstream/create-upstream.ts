@@ -114,7 +114,12 @@ type AttemptOutcome =
  * - Retry budget (`createRetryBudget`): retries may add `retryBudgetPercent`
  *   (20) % of the calls, plus a reserve of 20 that refills at one a second;
  *   when it is spent, a failed
- *   attempt is final.
+ *   attempt is final. So is one when the request's own `retryBudget`
+ *   (`RETRY_BUDGET_PER_REQUEST`) is spent.
+ * - Rate budget (`rateBudget`, see `createRateBudget`): every attempt waits
+ *   for a slot before it goes out, and every response is fed back to it (live
+ *   rate-limit headers); a call that cannot start before its deadline rejects
+ *   at once with UPSTREAM_RATE_LIMITED.
  * - Coalescing (`coalesce`, default on): a GET without body identical to one in
  *   flight (path, query and every header, credentials included) waits for that
  *   call instead of making its own; each caller keeps its own deadline and
