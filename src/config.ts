@@ -170,6 +170,11 @@ export const CoreConfig = z.object({
    * so an outage cannot multiply the load on it; beyond, a failed attempt is final. Default 20.
    */
   RETRY_BUDGET_PERCENT: int(0, 100, 20),
+  /**
+   * Retries one GraphQL request may spend across all its upstream calls, whatever the source,
+   * so one query fanning out to a failing source cannot multiply the load; 0: never retry. Default 10.
+   */
+  RETRY_BUDGET_PER_REQUEST: int(0, 1000, 10),
   /** How long a SIGTERM waits for in-flight requests before closing sockets, in ms. Default 10000. */
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000, 10_000),
   /**
@@ -431,7 +436,11 @@ function sandboxProblems(
     if (!connector.sandbox || connector.hasCredentials(sources.get(connector.name))) continue;
     const prefix = `${connector.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_`;
     const ignored = Object.keys(env)
-      .filter((name) => name.startsWith(prefix) && name !== `${prefix}WEBHOOK_SECRET`)
+      // The webhook secret (the emulator signs with it) and the rate limit (the emulator enforces it too) apply.
+      .filter(
+        (name) =>
+          name.startsWith(prefix) && name !== `${prefix}WEBHOOK_SECRET` && name !== `${prefix}RATE_LIMIT`,
+      )
       .filter((name) => (env[name] ?? '').trim() !== '')
       .sort();
     for (const name of ignored) {

@@ -6,6 +6,7 @@ import type { GatewayContext } from './context.ts';
 import { ErrorCode, GatewayError } from './errors.ts';
 import type { EventLog } from './events/log.ts';
 import { requestIdOf } from './request-id.ts';
+import { createRequestRetryBudget } from './upstream/request-retry-budget.ts';
 import type { Source } from './sources.ts';
 import type { IdempotencyStore } from './writes/idempotency-store.ts';
 
@@ -17,6 +18,8 @@ export interface ContextFactoryOptions {
   log: Logger;
   /** Budget of one request in ms. */
   requestTimeoutMs: number;
+  /** Retries one request may spend across its upstream calls (`RETRY_BUDGET_PER_REQUEST`). Default: unlimited. */
+  retriesPerRequest?: number | undefined;
   /** Aborted on shutdown: ends every subscription. */
   shutdown: AbortSignal;
 }
@@ -46,7 +49,15 @@ export function createContextFactory(options: ContextFactoryOptions) {
   return (request: Request | undefined, principal: Principal): GatewayContext => {
     const requestId = requestIdOf(request);
     const signal = request?.signal;
-    let call = { deadline: Date.now() + options.requestTimeoutMs, signal };
+    const newCall = () => ({
+      deadline: Date.now() + options.requestTimeoutMs,
+      signal,
+      retryBudget:
+        options.retriesPerRequest === undefined
+          ? undefined
+          : createRequestRetryBudget(options.retriesPerRequest),
+    });
+    let call = newCall();
     let scopes = new Map<string, SourceScope<unknown, unknown>>();
     let closing: AbortSignal | undefined;
     return {
@@ -65,7 +76,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       mayRead: (source) => access.mayRead(principal, source),
       readableSources: () => access.readable(principal),
       renew() {
-        call = { deadline: Date.now() + options.requestTimeoutMs, signal };
+        call = newCall();
         scopes = new Map();
       },
       idempotency: options.idempotency,

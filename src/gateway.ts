@@ -57,6 +57,7 @@ import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
 import { createGatewayTracing } from './tracing/gateway-tracing.ts';
+import { createRateBudgets } from './upstream/rate-budgets.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
@@ -121,19 +122,30 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const credentials = new CredentialWatch();
   const tracing = createGatewayTracing(core, pkg.version, log);
   const outbox = createWebhookOutbox(log);
+  const rateBudgets = createRateBudgets({
+    redisUrl: core.REDIS_URL,
+    clusterNodes: core.REDIS_CLUSTER_NODES,
+    keyPrefix: core.REDIS_KEY_PREFIX,
+    log,
+    onQueued: (source, ms) => metrics.queued(source, ms),
+    onRefused: (source) => metrics.budgetRefused(source),
+  });
   const { sources, world } = await startSources(
     config,
     options.connectors,
     () => createDemoWorld({ seed: core.DEMO_SEED, epoch }),
     env,
-    (attempt) => {
-      metrics.attempt(attempt);
-      credentials.note(attempt);
-      noteUpstreamAttempt(attempt);
-      tracing.attempt(attempt);
+    {
+      onAttempt: (attempt) => {
+        metrics.attempt(attempt);
+        credentials.note(attempt);
+        noteUpstreamAttempt(attempt);
+        tracing.attempt(attempt);
+      },
+      tracer: tracing.upstream,
+      outbox,
+      rateBudgets,
     },
-    tracing.upstream,
-    outbox,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -184,6 +196,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     idempotency,
     log,
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
+    retriesPerRequest: core.RETRY_BUDGET_PER_REQUEST,
     shutdown: shutdown.signal,
   });
   const auth = createAuth(core);
@@ -325,6 +338,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await events.close();
         await idempotency.close();
         await stopSources(sources);
+        await rateBudgets.close();
         alerts.close();
         await tracing.shutdown();
       })();

@@ -5,6 +5,7 @@ import type { RunningSandbox } from './sandbox/types.ts';
 import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
+import type { RateBudgets } from './upstream/rate-budgets.ts';
 import type { Upstream, UpstreamOptions, UpstreamTracer } from './upstream/types.ts';
 
 /** How a source is served. */
@@ -24,6 +25,18 @@ export interface Source {
   webhookSecret: string | undefined;
 }
 
+/** What the gateway plugs into every source's upstream and emulator. Each is optional. */
+export interface SourceHooks {
+  /** Observes every upstream attempt of every source (metrics, logs). */
+  onAttempt?: UpstreamOptions['onAttempt'];
+  /** Traces every upstream call. Default: none. */
+  tracer?: UpstreamTracer;
+  /** Where emulators send the webhooks their writes cause. */
+  outbox?: WebhookOutbox;
+  /** Builds each source's rate budget (none when unset). */
+  rateBudgets?: RateBudgets;
+}
+
 /**
  * Starts every source: real connectors get an upstream to their API; in
  * sandbox mode, connectors without credentials get their emulator started on
@@ -34,13 +47,9 @@ export async function startSources(
   connectors: readonly Connector[],
   world: () => DemoWorld,
   env: Readonly<Record<string, string | undefined>>,
-  /** Observes every upstream attempt of every source (metrics, logs). */
-  onAttempt?: UpstreamOptions['onAttempt'],
-  /** Traces every upstream call. Default: none. */
-  tracer?: UpstreamTracer,
-  /** Where emulators send the webhooks their writes cause. */
-  outbox?: WebhookOutbox,
+  hooks: SourceHooks = {},
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
+  const { onAttempt, tracer, outbox, rateBudgets } = hooks;
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
   const sources: Source[] = [];
@@ -62,8 +71,10 @@ export async function startSources(
       let upstream: Upstream | null = null;
       let client: unknown = null;
       if (mode !== 'off') {
+        const upstreamOptions = connector.upstream(sourceConfig);
         upstream = createUpstream({
-          ...connector.upstream(sourceConfig),
+          ...upstreamOptions,
+          rateBudget: rateBudgets?.forSource(upstreamOptions),
           attemptTimeoutMs: config.core.UPSTREAM_ATTEMPT_TIMEOUT_MS,
           defaultBudgetMs: config.core.REQUEST_TIMEOUT_MS,
           onAttempt,

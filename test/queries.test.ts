@@ -285,6 +285,7 @@ describe('health and readiness', () => {
           mode: 'sandbox',
           webhooks: true,
           breaker: 'closed',
+          rateBudget: expect.objectContaining({ limit: '25/s', queued: 0 }) as unknown,
           credentials: {
             status: 'sandbox',
             detail: 'The built-in Stripe emulator’s, generated for this process.',

@@ -64,6 +64,7 @@ describe('/readyz reports each source’s credentials, never the credentials', (
       mode: 'real',
       webhooks: false,
       breaker: 'closed',
+      rateBudget: expect.objectContaining({ queued: 0 }) as unknown,
       credentials: { status: 'configured', detail: 'Set; App API has not been called yet.' },
     });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '../../src/upstream/rate-limit.ts';
 
 const optional = z
   .string()
@@ -41,6 +42,11 @@ export const AppConfig = z
         message: `must be a Standard Webhooks secret: whsec_ followed by the base64 of a ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} byte key`,
       },
     ),
+    /**
+     * Calls per window the gateway lets through to app (`25/s`, `700/min`, `190/10s`), or `off`.
+     * Default: the API's published limit (README, "Rate budget"); live rate-limit headers may lower it.
+     */
+    APP_RATE_LIMIT: rateLimitSetting,
   })
   .superRefine((config, ctx) => {
     if (config.APP_API_KEY !== undefined && config.APP_BASE_URL === undefined) {

@@ -1,3 +1,5 @@
+import { chooseRateLimit } from '../../src/upstream/rate-limit.ts';
+import { APP_PUBLISHED_RATE, readAppRateLimit } from './rate-limit.ts';
 import { defineConnector } from '../../src/connector.ts';
 import type { AppUser } from './models.ts';
 import { fullName, tokenPagedDirectory } from '../../src/unified/names.ts';
@@ -49,6 +51,8 @@ export const app = defineConnector({
       headers: { authorization: `Bearer ${config.APP_API_KEY ?? ''}`, accept: 'application/json' },
       retryStatuses: RETRY_STATUSES,
       retryHint: appRetryHint,
+      rateLimit: chooseRateLimit(config.APP_RATE_LIMIT, APP_PUBLISHED_RATE),
+      readRateLimit: readAppRateLimit,
     };
   },
   client: (upstream) => createAppClient(upstream),

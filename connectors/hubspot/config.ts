@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '../../src/upstream/rate-limit.ts';
 
 const optional = z
   .string()
@@ -22,6 +23,11 @@ export const HubSpotConfig = z.object({
    * (`X-HubSpot-Signature-v3`). Unset: /webhooks/hubspot answers 404.
    */
   HUBSPOT_WEBHOOK_SECRET: optional,
+  /**
+   * Calls per window the gateway lets through to hubspot (`25/s`, `700/min`, `190/10s`), or `off`.
+   * Default: the API's published limit (README, "Rate budget"); live rate-limit headers may lower it.
+   */
+  HUBSPOT_RATE_LIMIT: rateLimitSetting,
 });
 export type HubSpotConfig = z.infer<typeof HubSpotConfig>;
 

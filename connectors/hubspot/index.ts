@@ -1,3 +1,5 @@
+import { chooseRateLimit } from '../../src/upstream/rate-limit.ts';
+import { HUBSPOT_PUBLISHED_RATE, readHubSpotRateLimit } from './rate-limit.ts';
 import { defineConnector } from '../../src/connector.ts';
 import type { HubSpotCompany, HubSpotContact, HubSpotDeal, HubSpotNote } from './models.ts';
 import { fullName, tokenPagedDirectory } from '../../src/unified/names.ts';
@@ -49,6 +51,8 @@ export const hubspot = defineConnector({
     headers: { authorization: `Bearer ${config.HUBSPOT_ACCESS_TOKEN ?? ''}`, accept: 'application/json' },
     retryStatuses: RETRY_STATUSES,
     retryHint: hubspotRetryHint,
+    rateLimit: chooseRateLimit(config.HUBSPOT_RATE_LIMIT, HUBSPOT_PUBLISHED_RATE),
+    readRateLimit: readHubSpotRateLimit,
   }),
   client: (upstream) => createHubSpotClient(upstream),
   loaders: createHubSpotLoaders,

@@ -407,6 +407,7 @@ export function createShopifyClient(upstream: Upstream, config: ShopifyConfig): 
         idempotent: true,
         deadline: call.deadline,
         signal: call.signal,
+        retryBudget: call.retryBudget,
       });
       if (response.status !== 200) throw httpFailure(response);
       const failed = ShopifyErrorsEnvelope.safeParse(response.json);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '../../src/upstream/rate-limit.ts';
 
 /** The GraphQL Admin API version the connector is written against (a stable quarterly release). */
 export const DEFAULT_API_VERSION = '2025-10';
@@ -39,6 +40,11 @@ const Raw = z.object({
    * unrevoked secret. Unset: /webhooks/shopify answers 404.
    */
   SHOPIFY_WEBHOOK_SECRET: optional,
+  /**
+   * Calls per window the gateway lets through to shopify (`25/s`, `700/min`, `190/10s`), or `off`.
+   * Default: the API's published limit (README, "Rate budget"); live rate-limit headers may lower it.
+   */
+  SHOPIFY_RATE_LIMIT: rateLimitSetting,
 });
 
 /** The Shopify connector's part of the environment, with the base URL resolved. */

@@ -1,4 +1,6 @@
 import { shopifyMutations } from './writes.ts';
+import { chooseRateLimit } from '../../src/upstream/rate-limit.ts';
+import { SHOPIFY_PUBLISHED_RATE, readShopifyRateLimit } from './rate-limit.ts';
 import { defineConnector } from '../../src/connector.ts';
 import { fullName } from '../../src/unified/names.ts';
 import type { ShopifyCustomer, ShopifyOrder } from './models.ts';
@@ -33,6 +35,8 @@ export const shopify = defineConnector({
     retryStatuses: [429, 500, 502, 503, 504],
     // 429s carry Retry-After (seconds, like "2.0"), which the layer honours; THROTTLED bodies carry cost data.
     retryHint: shopifyRetryHint,
+    rateLimit: chooseRateLimit(config.SHOPIFY_RATE_LIMIT, SHOPIFY_PUBLISHED_RATE),
+    readRateLimit: readShopifyRateLimit,
   }),
   client: createShopifyClient,
   loaders: createShopifyLoaders,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '../../src/upstream/rate-limit.ts';
 
 const optional = z
   .string()
@@ -20,5 +21,10 @@ export const StripeConfig = z.object({
   }),
   /** Pins the Stripe API version (`Stripe-Version` header); unset uses the account's default. */
   STRIPE_API_VERSION: optional,
+  /**
+   * Calls per window the gateway lets through to stripe (`25/s`, `700/min`, `190/10s`), or `off`.
+   * Default: the API's published limit (README, "Rate budget"); live rate-limit headers may lower it.
+   */
+  STRIPE_RATE_LIMIT: rateLimitSetting,
 });
 export type StripeConfig = z.infer<typeof StripeConfig>;

@@ -2,6 +2,8 @@ import { defineConnector } from '../../src/connector.ts';
 import type { RetryHint } from '../../src/upstream/types.ts';
 import { createStripeClient } from './client.ts';
 import { StripeConfig } from './config.ts';
+import { chooseRateLimit } from '../../src/upstream/rate-limit.ts';
+import { stripePublishedRate } from './rate-limit.ts';
 import { createStripeLoaders } from './loaders.ts';
 import type { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
 import { stripeResolvers } from './resolvers.ts';
@@ -32,6 +34,8 @@ export const stripe = defineConnector({
       ...(config.STRIPE_API_VERSION ? { 'stripe-version': config.STRIPE_API_VERSION } : {}),
     },
     retryStatuses: [429, 500, 502, 503, 504],
+    // Stripe sends no rate-limit headers: the published limit of the key's mode is all there is to follow.
+    rateLimit: chooseRateLimit(config.STRIPE_RATE_LIMIT, stripePublishedRate(config.STRIPE_API_KEY)),
     // Stripe tells whether a retry can succeed; its word beats our status heuristics (it may also allow a 409).
     retryHint: (response): RetryHint | undefined => {
       const hint = response.headers['stripe-should-retry'];

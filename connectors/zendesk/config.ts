@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rateLimitSetting } from '../../src/upstream/rate-limit.ts';
 
 const optional = z
   .string()
@@ -33,6 +34,11 @@ const ZendeskEnv = z.object({
    * accepted, for the overlap while a secret is rotated. Unset: /webhooks/zendesk answers 404.
    */
   ZENDESK_WEBHOOK_SECRET: optional,
+  /**
+   * Calls per window the gateway lets through to zendesk (`25/s`, `700/min`, `190/10s`), or `off`.
+   * Default: the API's published limit (README, "Rate budget"); live rate-limit headers may lower it.
+   */
+  ZENDESK_RATE_LIMIT: rateLimitSetting,
 });
 
 /**

@@ -1,3 +1,5 @@
+import { chooseRateLimit } from '../../src/upstream/rate-limit.ts';
+import { ZENDESK_PUBLISHED_RATE, readZendeskRateLimit } from './rate-limit.ts';
 import { defineConnector } from '../../src/connector.ts';
 import type { ZendeskTicket, ZendeskUser } from './models.ts';
 import { parseRetryAfter } from '../../src/upstream/retry-after.ts';
@@ -49,6 +51,8 @@ export const zendesk = defineConnector({
       headers: { accept: 'application/json', ...(authorization === undefined ? {} : { authorization }) },
       retryStatuses: [429, 500, 502, 503, 504],
       retryHint: zendeskRetryHint,
+      rateLimit: chooseRateLimit(config.ZENDESK_RATE_LIMIT, ZENDESK_PUBLISHED_RATE),
+      readRateLimit: readZendeskRateLimit,
     };
   },
   client: (upstream) => createZendeskClient(upstream),

@@ -37,6 +37,7 @@ export function readiness(
         mode: s.mode,
         webhooks: s.webhookSecret !== undefined,
         ...(s.upstream ? { breaker: s.upstream.breaker.state } : {}),
+        ...(s.upstream?.rateBudget ? { rateBudget: s.upstream.rateBudget.status() } : {}),
         credentials: credentialsReport(s, credentials),
         ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
       })),

@@ -70,6 +70,19 @@ export class GatewayMetrics {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
+  readonly upstreamQueue = new Histogram({
+    name: 'switchyard_upstream_queue_seconds',
+    help: 'Time upstream calls waited in their source rate budget before going out, by source.',
+    labelNames: ['source'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamBudgetRefused = new Counter({
+    name: 'switchyard_upstream_budget_refused_total',
+    help: 'Upstream calls the gateway refused (UPSTREAM_RATE_LIMITED) because its rate budget had no slot before their deadline, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
   readonly webhooksReceived = new Counter({
     name: 'switchyard_webhooks_received_total',
     help: 'Webhook deliveries received, by source.',
@@ -168,6 +181,16 @@ export class GatewayMetrics {
     if (info.status === 429) this.upstreamRateLimited.inc({ source });
     if (info.retryInMs !== undefined) this.upstreamRetries.inc({ source });
     else this.upstreamCalls.inc({ source, outcome: upstreamOutcome(info) });
+  }
+
+  /** One call admitted by its source's rate budget after `waitedMs` in the queue. */
+  queued(source: string, waitedMs: number): void {
+    this.upstreamQueue.observe({ source }, waitedMs / 1000);
+  }
+
+  /** One call the rate budget refused (it could not start before its deadline). */
+  budgetRefused(source: string): void {
+    this.upstreamBudgetRefused.inc({ source });
   }
 
   /** One executed operation and the errors of its result. */

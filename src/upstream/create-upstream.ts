@@ -114,7 +114,12 @@ type AttemptOutcome =
  * - Retry budget (`createRetryBudget`): retries may add `retryBudgetPercent`
  *   (20) % of the calls, plus a reserve of 20 that refills at one a second;
  *   when it is spent, a failed
- *   attempt is final.
+ *   attempt is final. So is one when the request's own `retryBudget`
+ *   (`RETRY_BUDGET_PER_REQUEST`) is spent.
+ * - Rate budget (`rateBudget`, see `createRateBudget`): every attempt waits
+ *   for a slot before it goes out, and every response is fed back to it (live
+ *   rate-limit headers); a call that cannot start before its deadline rejects
+ *   at once with UPSTREAM_RATE_LIMITED.
  * - Coalescing (`coalesce`, default on): a GET without body identical to one in
  *   flight (path, query and every header, credentials included) waits for that
  *   call instead of making its own; each caller keeps its own deadline and
@@ -387,7 +392,8 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         if (lastError?.code === ErrorCode.UPSTREAM_UNAVAILABLE) throw lastError;
         throw timeoutError(request, clock.deadline - start, lastError);
       }
-      const timeoutMs = Math.min(attemptTimeoutMs, remainingMs);
+      await options.rateBudget?.take(clock.deadline, signal);
+      const timeoutMs = Math.max(1, Math.min(attemptTimeoutMs, clock.deadline - Date.now()));
       attempt += 1;
       const attemptStart = Date.now();
       let outcome: AttemptOutcome;
@@ -400,6 +406,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
 
       let decision: RetryHint;
       if (outcome.response) {
+        options.rateBudget?.observe(outcome.response);
         lastResponse = outcome.response;
         decision = decide(outcome.response);
       } else {
@@ -415,7 +422,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
           decision.afterMs ?? 0,
         );
         if (Date.now() + waitMs >= clock.deadline) stoppedByDeadline = true;
-        else if (retryBudget.tryRetry()) retryInMs = waitMs;
+        else if ((request.retryBudget?.tryRetry() ?? true) && retryBudget.tryRetry()) retryInMs = waitMs;
       }
       report({
         ...attemptInfo(request, attempt, attemptStart),
@@ -453,9 +460,11 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     source,
     baseUrl: options.baseUrl,
     breaker,
+    rateBudget: options.rateBudget,
     request: send,
     close: () => {
       breaker.close();
+      options.rateBudget?.close();
       return pool.close();
     },
   };

@@ -1,4 +1,7 @@
 import type { CircuitBreaker } from './circuit-breaker.ts';
+import type { RateBudget } from './rate-budget.ts';
+import type { RateLimit, RateLimitReading } from './rate-limit.ts';
+import type { RequestRetryBudget } from './request-retry-budget.ts';
 
 /** Deadline and cancellation that flow from a GraphQL request down to every upstream call it makes. */
 export interface CallOptions {
@@ -6,6 +9,8 @@ export interface CallOptions {
   deadline?: number | undefined;
   /** Aborts the call (the client went away). */
   signal?: AbortSignal | undefined;
+  /** The GraphQL request's retry allowance, shared by all its calls (`RETRY_BUDGET_PER_REQUEST`). Default: unlimited. */
+  retryBudget?: Pick<RequestRetryBudget, 'tryRetry'> | undefined;
 }
 
 /** One HTTP call to an upstream API. */
@@ -115,6 +120,19 @@ export interface UpstreamOptions {
    * coalesced call carries its first caller's context. Default: none (no tracing).
    */
   tracer?: UpstreamTracer | undefined;
+  /**
+   * The API's published limit (Stripe's 25 calls a second in test mode), which
+   * the gateway's rate budget keeps calls under. Default: none.
+   */
+  rateLimit?: RateLimit | undefined;
+  /** Reads the live limit from a response's headers or body (remaining calls, reset, limit). Default: none. */
+  readRateLimit?: ((response: UpstreamResponse) => RateLimitReading | undefined) | undefined;
+  /**
+   * The budget every attempt takes a slot from before it goes out (see
+   * `createRateBudget`); built by the gateway from `rateLimit`, `readRateLimit`
+   * and `<SOURCE>_RATE_LIMIT`. Default: none (calls are not held).
+   */
+  rateBudget?: RateBudget | undefined;
 }
 
 /** What a tracer knows of a call: never its headers or body. */
@@ -177,5 +195,7 @@ export interface Upstream {
    * for metrics, readiness and alerts.
    */
   readonly breaker: Pick<CircuitBreaker, 'source' | 'state' | 'retryAt' | 'onStateChange'>;
+  /** The source's rate budget (`rateBudget.status()` for `/readyz`), when it has one. */
+  readonly rateBudget?: Pick<RateBudget, 'status'> | undefined;
   close(): Promise<void>;
 }

@@ -67,6 +67,8 @@ function isNewestFirst(items: readonly Listed[]): boolean {
 
 beforeAll(async () => {
   sandbox = await startStripeSandbox(createDemoWorld());
+  // These tests probe the wire format with quick bursts of calls; 'enforces Stripe's test-mode rate limit' probes the limit.
+  sandbox.rateLimiter.testPerSecond = Number.MAX_SAFE_INTEGER;
 });
 afterAll(async () => {
   await sandbox.close();
@@ -74,6 +76,42 @@ afterAll(async () => {
 beforeEach(() => {
   sandbox.faults.clear();
   sandbox.faults.down = false;
+});
+
+describe('rate limit', () => {
+  afterAll(() => {
+    sandbox.rateLimiter.testPerSecond = Number.MAX_SAFE_INTEGER;
+    sandbox.rateLimiter.reset();
+  });
+
+  it('enforces Stripe’s test-mode rate limit of 25 requests a second with its 429 body', async () => {
+    sandbox.rateLimiter.testPerSecond = 25;
+    sandbox.rateLimiter.reset();
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        fetch(`${sandbox.baseUrl}/v1/customers?limit=1`, {
+          headers: { authorization: `Bearer ${sandbox.apiKey}` },
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    const limited = responses.find((r) => r.status === 429);
+    // 25 in the bucket, plus the few refilled while the 40 calls arrived.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(25);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThan(35);
+    expect(sandbox.rateLimiter.refused).toBe(statuses.filter((s) => s === 429).length);
+    expect(limited?.headers.get('stripe-should-retry')).toBe('true');
+    expect(await limited?.json()).toEqual({
+      error: {
+        code: 'rate_limit',
+        doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+        message:
+          'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        type: 'invalid_request_error',
+      },
+    });
+    for (const response of responses) if (!response.bodyUsed) await response.arrayBuffer();
+  });
 });
 
 describe('seeded data', () => {

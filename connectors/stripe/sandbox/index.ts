@@ -19,6 +19,7 @@ import type {
 } from './objects.ts';
 import { createReactor } from './react.ts';
 import { stripeWriteRoutes } from './writes.ts';
+import { StripeRateLimiter } from './rate-limiter.ts';
 import { seedStore } from './seed.ts';
 import type { Collection } from './store.ts';
 import {
@@ -56,8 +57,8 @@ function unauthorized(message: string): EmulatorResponse {
   };
 }
 
-/** Accepts `Authorization: Bearer <key>` or Basic with the key as user name, as Stripe does. */
-function authorizer(apiKey: string) {
+/** Accepts `Authorization: Bearer <key>` or Basic with the key as user name, as Stripe does, and holds each key to its rate limit. */
+function authorizer(apiKey: string, limiter: StripeRateLimiter) {
   return (request: EmulatorRequest): EmulatorResponse | undefined => {
     const header = request.headers.authorization?.trim() ?? '';
     let key = '';
@@ -70,6 +71,9 @@ function authorizer(apiKey: string) {
     }
     if (key === '') return unauthorized(MISSING_KEY);
     if (key !== apiKey) return unauthorized(`Invalid API Key provided: ${maskApiKey(key)}`);
+    if (!limiter.take(key)) {
+      return { status: 429, body: stripeErrorBody(429, ''), headers: { 'Stripe-Should-Retry': 'true' } };
+    }
     return undefined;
   };
 }
@@ -451,6 +455,8 @@ export interface RunningStripeSandbox extends RunningSandbox {
   store: StripeStore;
   apiKey: string;
   webhookSecret: string;
+  /** The published limit it enforces (25 requests a second with its test key): lower it, read `refused`. */
+  rateLimiter: StripeRateLimiter;
 }
 
 /** Starts the Stripe emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
@@ -465,6 +471,7 @@ export async function startStripeSandbox(
   const apiKey = `sk_test_sandbox_${randomBase62(credentialRandom, 24)}`;
   const webhookSecret = options.webhookSecret ?? `whsec_${randomBase62(credentialRandom, 32)}`;
   const react = createReactor(store, ids, catalog, webhookSecret);
+  const rateLimiter = new StripeRateLimiter();
 
   const server = await startHttpEmulator({
     name: 'stripe',
@@ -477,7 +484,7 @@ export async function startStripeSandbox(
       }),
       ...routes(store),
     ],
-    authorize: authorizer(apiKey),
+    authorize: authorizer(apiKey, rateLimiter),
     errorBody: stripeErrorBody,
     errorHeaders: (status): Record<string, string> =>
       status === 429 || status === 409 || status >= 500 ? { 'Stripe-Should-Retry': 'true' } : {},
@@ -509,6 +516,7 @@ export async function startStripeSandbox(
     store,
     apiKey,
     webhookSecret,
+    rateLimiter,
   };
 }
 

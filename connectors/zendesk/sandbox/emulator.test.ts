@@ -73,6 +73,30 @@ beforeEach(() => {
   sandbox.faults.down = false;
 });
 
+describe('rate limit', () => {
+  it('refuses requests past its per-minute limit with 429, Retry-After and the plain-text body', async () => {
+    const limit = sandbox.rateLimit;
+    const used = 700 - Number((await call('/api/v2/tickets.json')).headers.get('x-rate-limit-remaining'));
+    limit.limit = used + 1;
+    try {
+      const last = await call('/api/v2/tickets.json');
+      // Unless the minute just turned, the one request left is spent.
+      if (last.headers.get('x-rate-limit-remaining') !== '0') return;
+      const refused = await call('/api/v2/tickets.json');
+      expect(refused.status).toBe(429);
+      expect(refused.text).toBe(
+        'Too Many Requests. Rate limit exceeded: retry after the Retry-After period.\n',
+      );
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('x-rate-limit')).toBe(String(used + 1));
+      expect(limit.refused).toBe(1);
+    } finally {
+      limit.limit = 700;
+    }
+  });
+});
+
 describe('seeded data', () => {
   it('has an end user for every person Support knows, and a team of agents', () => {
     const world = createDemoWorld();

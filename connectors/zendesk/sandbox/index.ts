@@ -68,22 +68,51 @@ function requestId(): string {
   return `${randomBytes(8).toString('hex')}-IAD`;
 }
 
-/** Counts requests per wall-clock minute, for `X-Rate-Limit-Remaining`. */
-function rateCounter(): () => Record<string, string> {
-  let minute = -1;
-  let used = 0;
-  return () => {
-    const now = Math.floor(Date.now() / 60_000);
-    if (now !== minute) {
-      minute = now;
-      used = 0;
+/**
+ * Zendesk's per-minute API limit: requests are counted per wall-clock minute,
+ * reported in `X-Rate-Limit` / `X-Rate-Limit-Remaining` on every answer, and
+ * refused past `limit` with a 429 and `Retry-After` (seconds to the next
+ * minute). Tests may lower `limit` and read `refused`.
+ */
+export class ZendeskRateLimit {
+  /** Requests a minute. Default {@link RATE_LIMIT}. */
+  limit = RATE_LIMIT;
+  /** Requests refused with 429 so far. */
+  refused = 0;
+  private minute = -1;
+  private used = 0;
+
+  /** Counts one request; false when it is over the limit. */
+  take(now: number = Date.now()): boolean {
+    this.roll(now);
+    if (this.used >= this.limit) {
+      this.refused += 1;
+      return false;
     }
-    used++;
+    this.used += 1;
+    return true;
+  }
+
+  headers(now: number = Date.now()): Record<string, string> {
+    this.roll(now);
     return {
-      'X-Rate-Limit': String(RATE_LIMIT),
-      'X-Rate-Limit-Remaining': String(Math.max(0, RATE_LIMIT - used)),
+      'X-Rate-Limit': String(this.limit),
+      'X-Rate-Limit-Remaining': String(Math.max(0, this.limit - this.used)),
     };
-  };
+  }
+
+  /** Seconds until the next minute starts. */
+  retryAfter(now: number = Date.now()): number {
+    return Math.max(1, Math.ceil((60_000 - (now % 60_000)) / 1000));
+  }
+
+  private roll(now: number): void {
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.used = 0;
+    }
+  }
 }
 
 /**
@@ -311,6 +340,8 @@ export interface RunningZendeskSandbox extends RunningSandbox {
   apiToken: string;
   oauthToken: string;
   webhookSecret: string;
+  /** The per-minute limit it enforces (700): lower `limit`, read `refused`. */
+  rateLimit: ZendeskRateLimit;
   /** The requests the routes handled since the last {@link RunningSandbox.resetCounters}, oldest first. */
   requests(): readonly LoggedRequest[];
 }
@@ -339,7 +370,8 @@ export async function startZendeskSandbox(
     secret: signingSecrets(webhookSecret)[0] ?? webhookSecret,
     webhookId,
   });
-  const rate = rateCounter();
+  const rateLimit = new ZendeskRateLimit();
+  const rate = (): Record<string, string> => rateLimit.headers();
   const log: LoggedRequest[] = [];
   let baseUrl = '';
 
@@ -356,7 +388,17 @@ export async function startZendeskSandbox(
     routes: routes(store, () => baseUrl, rate, log, writes),
     authorize: (request) => {
       const denied = authorizer(store, apiToken, oauthToken)(request);
-      return denied === undefined ? undefined : { ...denied, headers: { ...denied.headers, ...rate() } };
+      if (denied !== undefined) return { ...denied, headers: { ...denied.headers, ...rate() } };
+      if (rateLimit.take()) return undefined;
+      return {
+        status: 429,
+        body: zendeskErrorBody(429, ''),
+        headers: {
+          ...rate(),
+          'Retry-After': String(rateLimit.retryAfter()),
+          'Content-Type': 'text/plain; charset=utf-8',
+        },
+      };
     },
     errorBody: zendeskErrorBody,
     errorHeaders: (status): Record<string, string> => {
@@ -401,6 +443,7 @@ export async function startZendeskSandbox(
     email: admin.email,
     apiToken,
     oauthToken,
+    rateLimit,
     webhookSecret,
     requests: () => [...log],
   };
