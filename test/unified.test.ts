@@ -131,6 +131,28 @@ describe('the unified Customer', () => {
     expect(sandboxes['app']?.counters()).toEqual({});
   });
 
+  it('finds the billing part of a page of customers with one Stripe search per 10 emails', async () => {
+    const page = await t.graphql<{
+      customers: { edges: { node: { email: string; billing: { sourceId: string } | null } }[] };
+    }>('{ customers(first: 35) { edges { node { email billing { sourceId } } } } }');
+    expect(page.errors).toBeUndefined();
+    const edges = page.data?.customers.edges ?? [];
+    const emails = new Set(edges.map((e) => e.node.email));
+    expect(sandboxes['stripe']?.counters()).toEqual({
+      'GET /v1/customers/search': Math.ceil(emails.size / 10),
+    });
+    // The same answers as one lookup at a time.
+    const withBilling = edges.filter((e) => e.node.billing !== null).slice(0, 3);
+    expect(withBilling.length).toBeGreaterThan(0);
+    for (const { node } of withBilling) {
+      const one = await t.graphql<{ customer: { billing: { sourceId: string } | null } }>(
+        'query ($email: String!) { customer(email: $email) { billing { sourceId } } }',
+        { email: node.email },
+      );
+      expect(one.data?.customer.billing?.sourceId).toBe(node.billing?.sourceId);
+    }
+  });
+
   it('pages customers with opaque cursors and no overlap', async () => {
     const query = `query ($after: String) { customers(first: 7, after: $after) {
       edges { cursor node { email } } pageInfo { hasNextPage endCursor } } }`;

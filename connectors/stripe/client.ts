@@ -44,6 +44,11 @@ const CustomerSearch = stripeSearch(StripeCustomer);
 const InvoiceList = stripeList(StripeInvoice);
 const SubscriptionList = stripeList(StripeSubscription);
 
+/** Clauses one Stripe search may combine (its query language allows up to 10). */
+export const SEARCH_MAX_CLAUSES = 10;
+/** Pages of one search read at most (100 customers each): a bound, not a limit anyone should meet. */
+const SEARCH_MAX_PAGES = 10;
+
 /** Typed operations of the Stripe API, one per upstream call; every body is zod-parsed. */
 export interface StripeClient {
   listCustomers(
@@ -53,7 +58,11 @@ export interface StripeClient {
   /** Resolves null for an unknown or deleted customer. */
   retrieveCustomer(id: string, call: CallOptions): Promise<StripeCustomer | null>;
   /** Customers with this email, case-insensitively, through Stripe search. */
-  searchCustomersByEmail(email: string, call: CallOptions): Promise<StripeCustomer[]>;
+  /**
+   * Customers whose email is any of `emails` (at most {@link SEARCH_MAX_CLAUSES}),
+   * with one search: `email:'a' OR email:'b'`, every page of it.
+   */
+  searchCustomersByEmails(emails: readonly string[], call: CallOptions): Promise<StripeCustomer[]>;
   listInvoices(params: ListInvoicesParams, call: CallOptions): Promise<Page<StripeInvoice>>;
   retrieveInvoice(id: string, call: CallOptions): Promise<StripeInvoice | null>;
   listSubscriptions(params: ListSubscriptionsParams, call: CallOptions): Promise<Page<StripeSubscription>>;
@@ -173,12 +182,25 @@ export function createStripeClient(upstream: Upstream): StripeClient {
       if (DeletedCustomer.safeParse(response.json).success) return null;
       return parseUpstream(StripeCustomer, response, { source, title, operation: 'customers.retrieve' });
     },
-    async searchCustomersByEmail(email, call) {
+    async searchCustomersByEmails(emails, call) {
+      if (emails.length > SEARCH_MAX_CLAUSES) {
+        throw new Error(
+          `Stripe search takes at most ${String(SEARCH_MAX_CLAUSES)} clauses, got ${String(emails.length)}`,
+        );
+      }
       // Stripe's search language quotes with single quotes and escapes them with a backslash.
-      const quoted = email.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
-      const query = { query: `email:'${quoted}'`, limit: 100 };
-      const result = await get('customers.search', '/v1/customers/search', CustomerSearch, query, call);
-      return result.data;
+      const quote = (email: string) => email.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+      const search = emails.map((email) => `email:'${quote(email)}'`).join(' OR ');
+      const found: StripeCustomer[] = [];
+      let page: string | undefined;
+      for (let pages = 0; pages < SEARCH_MAX_PAGES; pages += 1) {
+        const query = { query: search, limit: 100, page };
+        const result = await get('customers.search', '/v1/customers/search', CustomerSearch, query, call);
+        found.push(...result.data);
+        if (!result.has_more || !result.next_page) break;
+        page = result.next_page;
+      }
+      return found;
     },
     async listInvoices(params, call) {
       const query = {

@@ -1,6 +1,7 @@
-import type DataLoader from 'dataloader';
+import DataLoader from 'dataloader';
 import { keyedLoader, memoLoader } from '../../src/loaders.ts';
 import type { CallOptions } from '../../src/upstream/types.ts';
+import { SEARCH_MAX_CLAUSES } from './client.ts';
 import type { ListInvoicesParams, ListSubscriptionsParams, Page, StripeClient } from './client.ts';
 import type { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
 
@@ -10,7 +11,7 @@ export const RETRIEVE_CONCURRENCY = 8;
 /** The Stripe DataLoaders of one GraphQL request. */
 export interface StripeLoaders {
   customer: DataLoader<string, StripeCustomer | null>;
-  /** By lower-cased email: the oldest customer with exactly that email (Stripe search, one call per email). */
+  /** By lower-cased email: the oldest customer with exactly that email (one Stripe search per 10 emails). */
   customerByEmail: DataLoader<string, StripeCustomer | null>;
   invoice: DataLoader<string, StripeInvoice | null>;
   subscription: DataLoader<string, StripeSubscription | null>;
@@ -29,19 +30,23 @@ export function createStripeLoaders(client: StripeClient, call: CallOptions): St
     load: (id) => client.retrieveCustomer(id, call),
     concurrency,
   });
-  const customerByEmail = keyedLoader<string, StripeCustomer>({
-    async load(email) {
-      const found = await client.searchCustomersByEmail(email, call);
+  const customerByEmail = new DataLoader<string, StripeCustomer | null>(
+    async (emails) => {
+      const found = await client.searchCustomersByEmails(emails, call);
       // Search is case-insensitive but may match loosely; keep exact matches, oldest first, as the primary record.
-      const exact = found
-        .filter((c) => c.email?.toLowerCase() === email)
-        .sort((a, b) => a.created - b.created);
-      const first = exact[0] ?? null;
-      if (first) customer.prime(first.id, first);
-      return first;
+      const oldest = new Map<string, StripeCustomer>();
+      for (const c of [...found].sort((a, b) => a.created - b.created)) {
+        const email = c.email?.toLowerCase();
+        if (email !== undefined && !oldest.has(email)) oldest.set(email, c);
+      }
+      return emails.map((email) => {
+        const first = oldest.get(email) ?? null;
+        if (first) customer.prime(first.id, first);
+        return first;
+      });
     },
-    concurrency,
-  });
+    { maxBatchSize: SEARCH_MAX_CLAUSES },
+  );
   const invoice = keyedLoader<string, StripeInvoice>({
     load: (id) => client.retrieveInvoice(id, call),
     concurrency,

@@ -130,7 +130,12 @@ export function stripeList<T extends z.ZodType>(item: T) {
 
 /** Stripe's search envelope. */
 export function stripeSearch<T extends z.ZodType>(item: T) {
-  return z.looseObject({ object: z.literal('search_result'), has_more: z.boolean(), data: z.array(item) });
+  return z.looseObject({
+    object: z.literal('search_result'),
+    has_more: z.boolean(),
+    next_page: z.string().nullish(),
+    data: z.array(item),
+  });
 }
 
 /** Stripe's error body. */

@@ -256,6 +256,28 @@ describe('lists', () => {
     });
   });
 
+  it('searches for any of several emails with OR, at most 10 clauses', async () => {
+    const customers = (await list('/v1/customers')).data.slice(0, 3);
+    const emails = customers.map((c) => String(c['email']));
+    const query = encodeURIComponent(emails.map((e) => `email:'${e}'`).join(' OR '));
+    const { status, body } = await call(`/v1/customers/search?query=${query}&limit=100`);
+    expect(status).toBe(200);
+    const found = (body as { data: { email: string }[] }).data.map((c) => c.email);
+    expect(new Set(found)).toEqual(new Set(emails));
+    const eleven = encodeURIComponent(
+      Array.from({ length: 11 }, (_, i) => `email:'p${String(i)}@x.io'`).join(' OR '),
+    );
+    const refused = await call(`/v1/customers/search?query=${eleven}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: {
+        type: 'invalid_request_error',
+        param: 'query',
+        message: 'A search query can combine at most 10 clauses; this one has 11.',
+      },
+    });
+  });
+
   it('validates limit like Stripe', async () => {
     for (const [limit, message] of [
       ['0', 'This value must be greater than or equal to 1.'],

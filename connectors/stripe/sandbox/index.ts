@@ -213,6 +213,13 @@ function parseSearch(query: string): { clauses: SearchClause[]; joiner: 'AND' | 
   if (joiners.size > 1) {
     throw invalidParam('query', 'Combining AND and OR in the same search query is not supported.');
   }
+  // Stripe's search language combines at most 10 clauses.
+  if (clauses.length > 10) {
+    throw invalidParam(
+      'query',
+      `A search query can combine at most 10 clauses; this one has ${String(clauses.length)}.`,
+    );
+  }
   return { clauses, joiner: joiners.has('OR') ? 'OR' : 'AND' };
 }
 
