@@ -47,6 +47,10 @@ import { GatewayMetrics } from './metrics/metrics.ts';
 import { metricsAccess } from './metrics/metrics-route.ts';
 import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
 import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
+import { createOutbound } from './outbound/create-outbound.ts';
+import type { Outbound } from './outbound/create-outbound.ts';
+import { outboundObserver } from './outbound/observer.ts';
+import { OutboundMetrics } from './metrics/outbound-metrics.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -97,6 +101,8 @@ export interface Gateway {
   readonly demo: DemoClock | null;
   /** The Prometheus registry `/metrics` serves. */
   readonly metrics: GatewayMetrics;
+  /** Outbound webhook endpoints and their delivery loop. */
+  readonly outbound: Outbound;
   /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
   close(): Promise<void>;
 }
@@ -131,6 +137,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
   metrics.watchBreakers(sources);
+  const outboundMetrics = new OutboundMetrics(metrics.registry);
+  const outbound = await createOutbound({
+    core,
+    events,
+    log,
+    observer: outboundObserver(outboundMetrics, alerts),
+  });
+  outboundMetrics.watchQueues(outbound.store);
 
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,
@@ -155,8 +169,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     eventResolvers,
     ...options.connectors.map((c) => c.resolvers),
     customers.resolvers,
+    outbound.resolvers,
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
-    createNodeResolvers(sources, customers.find),
+    createNodeResolvers(sources, customers.find, outbound.nodeLoaders),
   ]);
   const contextFactory = createContextFactory({
     sources,
@@ -260,6 +275,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     alerts,
     yoga,
     metrics,
+    outbound,
     get demo() {
       return demo;
     },
@@ -290,6 +306,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await demo?.stop();
         shutdown.abort();
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
+        await outbound.close();
         await events.close();
         await stopSources(sources);
         alerts.close();

@@ -1,0 +1,120 @@
+import type { CoreConfig } from '../config.ts';
+import type { EventLog } from '../events/log.ts';
+import type { Resolvers } from '../generated/resolvers.ts';
+import type { GatewayContext } from '../context.ts';
+import { createDispatcher } from './dispatcher.ts';
+import type { DispatchLogger, DispatchObserver, Dispatcher } from './dispatcher.ts';
+import type { FileEndpoint } from './endpoints-file.ts';
+import { createEndpointService } from './endpoints.ts';
+import type { EndpointService } from './endpoints.ts';
+import { createMemoryOutboundStore } from './memory-store.ts';
+import { createOutboundResolvers, outboundNodeLoaders } from './resolvers.ts';
+import { createSender } from './sender.ts';
+import type { OutboundStore } from './store.ts';
+
+/** Options of {@link createOutbound}. */
+export interface OutboundOptions {
+  core: CoreConfig;
+  events: EventLog;
+  log: DispatchLogger;
+  /** Default: in memory. */
+  store?: OutboundStore;
+  /** Metrics and alerts. */
+  observer?: DispatchObserver;
+  /** Lease of a claimed delivery, in ms. Default: OUTBOUND_TIMEOUT_MS plus 5 s. */
+  leaseMs?: number;
+  /** Longest sleep between looks at the store, in ms. Default 1000. */
+  pollMs?: number;
+}
+
+/** Outbound webhooks, assembled: endpoints, the delivery loop and their GraphQL surface. */
+export interface Outbound {
+  readonly store: OutboundStore;
+  readonly service: EndpointService;
+  readonly dispatcher: Dispatcher;
+  readonly resolvers: Resolvers;
+  readonly nodeLoaders: Record<string, (ctx: GatewayContext, sourceId: string) => Promise<unknown>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The file's endpoints into the store: new ones start from the log's head; known ones take the
+ * file's url, description, filter and secret but keep their position, deliveries and state;
+ * ones the file no longer declares are removed.
+ */
+async function syncFileEndpoints(
+  store: OutboundStore,
+  events: EventLog,
+  declared: readonly FileEndpoint[],
+): Promise<void> {
+  const ids = new Set(declared.map((e) => e.id));
+  for (const known of await store.listEndpoints()) {
+    if (known.fromFile && !ids.has(known.id)) await store.deleteEndpoint(known.id);
+  }
+  for (const entry of declared) {
+    const fields = {
+      url: new URL(entry.url).href,
+      description: entry.description ?? null,
+      filter: entry.filter ?? null,
+      secrets: [{ secret: entry.secret, expiresAt: null }],
+      fromFile: true,
+    };
+    const known = await store.getEndpoint(entry.id);
+    if (known === null) {
+      const enabled = entry.enabled ?? true;
+      await store.createEndpoint(
+        {
+          id: entry.id,
+          ...fields,
+          enabled,
+          disabledReason: enabled ? null : 'disabled in OUTBOUND_ENDPOINTS_FILE',
+          createdAt: Date.now(),
+          failingSince: null,
+        },
+        await events.head(),
+      );
+    } else {
+      await store.updateEndpoint(entry.id, fields);
+    }
+  }
+}
+
+export async function createOutbound(options: OutboundOptions): Promise<Outbound> {
+  const { core, events } = options;
+  const store = options.store ?? createMemoryOutboundStore();
+  await syncFileEndpoints(store, events, core.OUTBOUND_ENDPOINTS_FILE?.endpoints ?? []);
+  const sender = createSender({
+    timeoutMs: core.OUTBOUND_TIMEOUT_MS,
+    allowPrivate: core.OUTBOUND_ALLOW_PRIVATE,
+  });
+  const dispatcher = createDispatcher({
+    store,
+    events,
+    sender,
+    retryScheduleMs: core.OUTBOUND_RETRY_SCHEDULE,
+    disableAfterMs: core.OUTBOUND_DISABLE_AFTER_S * 1000,
+    leaseMs: options.leaseMs ?? core.OUTBOUND_TIMEOUT_MS + 5_000,
+    pollMs: options.pollMs,
+    log: options.log,
+    observer: options.observer,
+  });
+  const service = createEndpointService({
+    store,
+    events,
+    allowPrivate: core.OUTBOUND_ALLOW_PRIVATE,
+    changed: () => dispatcher.wake(),
+  });
+  dispatcher.wake();
+  return {
+    store,
+    service,
+    dispatcher,
+    resolvers: createOutboundResolvers(service),
+    nodeLoaders: outboundNodeLoaders(service),
+    async close() {
+      await dispatcher.close();
+      await sender.close();
+      await store.close();
+    },
+  };
+}
