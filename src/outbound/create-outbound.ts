@@ -8,6 +8,7 @@ import type { FileEndpoint } from './endpoints-file.ts';
 import { createEndpointService } from './endpoints.ts';
 import type { EndpointService } from './endpoints.ts';
 import { createMemoryOutboundStore } from './memory-store.ts';
+import { createRedisOutboundStore } from './redis-store.ts';
 import { createOutboundResolvers, outboundNodeLoaders } from './resolvers.ts';
 import { createSender } from './sender.ts';
 import type { OutboundStore } from './store.ts';
@@ -17,7 +18,7 @@ export interface OutboundOptions {
   core: CoreConfig;
   events: EventLog;
   log: DispatchLogger;
-  /** Default: in memory. */
+  /** Default: in Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set (next to the event log), else in memory. */
   store?: OutboundStore;
   /** Metrics and alerts. */
   observer?: DispatchObserver;
@@ -81,8 +82,28 @@ async function syncFileEndpoints(
 
 export async function createOutbound(options: OutboundOptions): Promise<Outbound> {
   const { core, events } = options;
-  const store = options.store ?? createMemoryOutboundStore();
-  await syncFileEndpoints(store, events, core.OUTBOUND_ENDPOINTS_FILE?.endpoints ?? []);
+  const shared = core.REDIS_URL !== undefined || core.REDIS_CLUSTER_NODES !== undefined;
+  const store =
+    options.store ??
+    (shared
+      ? createRedisOutboundStore({
+          url: core.REDIS_URL,
+          clusterNodes: core.REDIS_CLUSTER_NODES,
+          keyPrefix: core.REDIS_KEY_PREFIX,
+        })
+      : createMemoryOutboundStore());
+  const declared = core.OUTBOUND_ENDPOINTS_FILE?.endpoints ?? [];
+  // Redis may be unreachable at start-up: the gateway serves anyway and declares the endpoints once it answers.
+  const declare = (): Promise<void> =>
+    syncFileEndpoints(store, events, declared).catch((error: unknown) => {
+      options.log.warn(
+        { err: String(error) },
+        'outbound: cannot declare the file endpoints yet; retrying in 2 s',
+      );
+      return new Promise<void>((resolve) => setTimeout(resolve, 2_000).unref()).then(declare);
+    });
+  if (store.kind === 'memory') await declare();
+  else void declare();
   const sender = createSender({
     timeoutMs: core.OUTBOUND_TIMEOUT_MS,
     allowPrivate: core.OUTBOUND_ALLOW_PRIVATE,
@@ -94,7 +115,8 @@ export async function createOutbound(options: OutboundOptions): Promise<Outbound
     retryScheduleMs: core.OUTBOUND_RETRY_SCHEDULE,
     disableAfterMs: core.OUTBOUND_DISABLE_AFTER_S * 1000,
     leaseMs: options.leaseMs ?? core.OUTBOUND_TIMEOUT_MS + 5_000,
-    pollMs: options.pollMs,
+    // Other instances' work and expired leases are only seen by looking: look often when shared.
+    pollMs: options.pollMs ?? (store.kind === 'redis' ? 250 : 1000),
     log: options.log,
     observer: options.observer,
   });
