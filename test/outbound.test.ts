@@ -3,6 +3,8 @@ import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers
 import type { TestGateway } from './helpers/gateway.ts';
 import { startReceiver } from './helpers/receiver.ts';
 import type { Receiver } from './helpers/receiver.ts';
+import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
+import type { RedisServer } from './helpers/redis.ts';
 
 const CREATE = `mutation ($input: CreateWebhookEndpointInput!) {
   createWebhookEndpoint(input: $input) { secret endpoint { id url enabled disabledReason filter { sources types emails } } }
@@ -91,16 +93,25 @@ async function until<T>(
   }
 }
 
-beforeAll(async () => {
-  t = await startTestGateway({ OUTBOUND_ALLOW_PRIVATE: '1', OUTBOUND_RETRY_SCHEDULE: '0.05,0.1' });
-});
+const backends = redisSkipReason === null ? (['memory', 'redis'] as const) : (['memory'] as const);
 
-afterAll(async () => {
-  await t.close();
-  await Promise.all(receivers.map((r) => r.close()));
-});
+describe.each(backends)('outbound webhooks (%s store)', (backend) => {
+  let redis: RedisServer | null = null;
+  beforeAll(async () => {
+    redis = backend === 'redis' ? await startRedisServer() : null;
+    t = await startTestGateway({
+      OUTBOUND_ALLOW_PRIVATE: '1',
+      OUTBOUND_RETRY_SCHEDULE: '0.05,0.1',
+      ...(redis === null ? {} : { REDIS_URL: redis.url }),
+    });
+  });
 
-describe('outbound webhooks', () => {
+  afterAll(async () => {
+    await t.close();
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+    await redis?.close();
+  });
+
   it('delivers one event to three endpoints at once: healthy, 503 twice then 200, and 410 (disabled)', async () => {
     const healthy = await receiver();
     const flaky = await receiver();
