@@ -89,19 +89,33 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let abandoned = false;
   const isAbandoned = () => abandoned;
   let timer: NodeJS.Timeout | undefined;
-  const live = new AbortController();
 
-  // Live events wake the loop at once; the loop itself reads from each endpoint's position.
-  void (async () => {
-    try {
-      for await (const _event of events.subscribe({ after: await events.head(), signal: live.signal })) {
-        if (isStopped()) break;
-        wake();
-      }
-    } catch (error) {
-      if (!isStopped()) log.warn({ err: String(error) }, 'outbound: live event feed ended; polling only');
+  let feed: AbortController | null = null;
+
+  /**
+   * Live events wake the loop at once (the loop itself reads from each endpoint's position).
+   * Subscribed only while some endpoint is enabled: a gateway without endpoints has no extra subscriber.
+   */
+  function follow(wanted: boolean): void {
+    if (wanted === (feed !== null)) return;
+    if (!wanted) {
+      feed?.abort();
+      feed = null;
+      return;
     }
-  })();
+    const controller = new AbortController();
+    feed = controller;
+    void (async () => {
+      try {
+        const after = await events.head();
+        for await (const _event of events.subscribe({ after, signal: controller.signal })) wake();
+      } catch (error) {
+        if (!controller.signal.aborted)
+          log.warn({ err: String(error) }, 'outbound: live event feed ended; polling');
+      }
+      if (feed === controller) feed = null;
+    })();
+  }
 
   function schedule(): void {
     clearTimeout(timer);
@@ -134,7 +148,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   async function pass(): Promise<void> {
-    for (const endpoint of await store.listEndpoints()) {
+    const endpoints = await store.listEndpoints();
+    follow(!isStopped() && endpoints.some((e) => e.enabled));
+    for (const endpoint of endpoints) {
       if (isStopped()) return;
       if (!endpoint.enabled) continue;
       await advance(endpoint);
@@ -289,7 +305,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     async close() {
       stopped = true;
-      live.abort();
+      follow(false);
       clearTimeout(timer);
       await running;
       await Promise.allSettled([...attempts]);
@@ -297,7 +313,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     abandon() {
       stopped = true;
       abandoned = true;
-      live.abort();
+      follow(false);
       clearTimeout(timer);
     },
   };
