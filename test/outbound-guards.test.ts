@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { guardedLookup } from '../src/outbound/address-guard.ts';
@@ -261,6 +261,64 @@ describe('outbound settings', () => {
           'Webhook endpoint "fulfillment" is declared in OUTBOUND_ENDPOINTS_FILE, which owns its secret: change the file and restart.',
         extensions: { code: 'BAD_USER_INPUT' },
       });
+    } finally {
+      await t.close();
+      await r.close();
+    }
+  });
+});
+
+describe('an endpoint that only fails', () => {
+  it('is disabled after OUTBOUND_DISABLE_AFTER_S, alerts, and shows in /metrics', async () => {
+    const r = await startReceiver();
+    r.answer = () => ({ status: 500 });
+    const t = await startTestGateway({
+      OUTBOUND_ALLOW_PRIVATE: '1',
+      OUTBOUND_DISABLE_AFTER_S: '1',
+      OUTBOUND_RETRY_SCHEDULE: '0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3',
+    });
+    const raise = vi.spyOn(t.gateway.alerts, 'raise');
+    try {
+      const created = await t.graphql<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
+        'mutation ($url: String!) { createWebhookEndpoint(input: { url: $url }) { endpoint { id } } }',
+        { url: r.url },
+      );
+      const id = created.data?.createWebhookEndpoint.endpoint.id ?? '';
+      const body = stripeCustomerEvent(
+        `evt_fail_${Date.now()}`,
+        'customer.updated',
+        stripeCustomer('cus_X', 'x@example.com', 'X'),
+      );
+      expect((await t.postStripe(body)).status).toBe(200);
+      let node: { enabled: boolean; disabledReason: string | null } | undefined;
+      for (let i = 0; i < 100; i++) {
+        const answer = await t.graphql<{ node: { enabled: boolean; disabledReason: string | null } }>(
+          'query ($id: ID!) { node(id: $id) { ... on WebhookEndpoint { enabled disabledReason } } }',
+          { id },
+        );
+        node = answer.data?.node;
+        if (node?.enabled === false) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(node?.enabled).toBe(false);
+      expect(node?.disabledReason).toMatch(
+        /^failing since \d{4}-\d\d-\d\dT[\d:.]+Z: every attempt failed for longer than OUTBOUND_DISABLE_AFTER_S$/,
+      );
+      expect(r.received.length).toBeGreaterThanOrEqual(4);
+      const sourceId = Buffer.from(id, 'base64url').toString().split(':')[1];
+      expect(raise).toHaveBeenCalledWith(
+        `outbound-disabled:${sourceId}`,
+        expect.objectContaining({ severity: 'critical' }),
+      );
+      const metrics = await (await fetch(`${t.url}/metrics`)).text();
+      expect(metrics).toContain(
+        `switchyard_outbound_deliveries_total{endpoint="${sourceId}",outcome="retrying"}`,
+      );
+      expect(metrics).toContain(`switchyard_outbound_queue_depth{endpoint="${sourceId}"} 1`);
+      // Disabled: no more attempts.
+      const count = r.received.length;
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(r.received.length).toBe(count);
     } finally {
       await t.close();
       await r.close();
