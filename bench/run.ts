@@ -11,6 +11,7 @@
  *   --no-redis       skip Switchyard on Redis (two gateway instances sharing a private redis-server)
  *   --no-redis-peer  skip the Redis peer (it needs `npm ci --prefix bench/peers/redis`, run when missing)
  *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
+ *   --no-outbound    skip the outbound deliveries benchmark (bench/outbound.ts, its own BENCHMARKS.md section)
  *
  * Systems under test, each started fresh for every measurement:
  *   switchyard  one Switchyard gateway, in-memory event log
@@ -41,6 +42,7 @@ import type { TargetInfo } from './lib/common.ts';
 import { errorMessage, median, now, signedWebhook, sleep, summarize, WEBHOOK_SECRET } from './lib/common.ts';
 import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } from './lib/report.ts';
 import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
+import { renderOutbound, runOutboundBench, writeOutbound } from './outbound.ts';
 
 const QUERY =
   '{ invoices(first: 100) { edges { node { id amountDue { amount currencyCode } status customer { id name email } } } } }';
@@ -600,6 +602,7 @@ async function main(): Promise<void> {
       'no-redis': { type: 'boolean', default: false },
       'no-redis-peer': { type: 'boolean', default: false },
       'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
+      'no-outbound': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -689,6 +692,12 @@ async function main(): Promise<void> {
     const out = resolve(ROOT, values.out ?? 'BENCHMARKS.md');
     await writeReport(out, section);
     log(`wrote ${out}`);
+  }
+  if (!values['no-outbound']) {
+    log('outbound deliveries');
+    const outbound = renderOutbound(await runOutboundBench({ quick: values.quick }));
+    process.stdout.write(`\n${outbound}\n`);
+    if (!values['no-write']) await writeOutbound(resolve(ROOT, values.out ?? 'BENCHMARKS.md'), outbound);
   }
 }
 
