@@ -319,6 +319,18 @@ describe('an endpoint that only fails', () => {
       const count = r.received.length;
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(r.received.length).toBe(count);
+      // Enabled again by an administrator: the alert resolves, and the waiting delivery is attempted.
+      const resolveAlert = vi.spyOn(t.gateway.alerts, 'resolve');
+      r.answer = () => ({ status: 200 });
+      const enabled = await t.graphql<{
+        updateWebhookEndpoint: { enabled: boolean; disabledReason: string | null };
+      }>(
+        'mutation ($id: ID!) { updateWebhookEndpoint(id: $id, input: { enabled: true }) { enabled disabledReason } }',
+        { id },
+      );
+      expect(enabled.data).toEqual({ updateWebhookEndpoint: { enabled: true, disabledReason: null } });
+      expect(resolveAlert).toHaveBeenCalledWith(`outbound-disabled:${sourceId}`, expect.any(String));
+      await r.until(count + 1);
     } finally {
       await t.close();
       await r.close();

@@ -125,6 +125,7 @@ export async function createOutbound(options: OutboundOptions): Promise<Outbound
     events,
     allowPrivate: core.OUTBOUND_ALLOW_PRIVATE,
     changed: () => dispatcher.wake(),
+    enabled: (id) => options.observer?.enabled?.(id),
   });
   dispatcher.wake();
   return {

@@ -10,6 +10,9 @@ import type { Sender, SendResult } from './sender.ts';
 import { signatureHeader } from './signer.ts';
 import type { Claim, OutboundStore } from './store.ts';
 
+/** How long `close` waits for attempts in flight, in ms. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** What the dispatcher tells metrics and alerts. */
 export interface DispatchObserver {
   /** One finished attempt, and the status it left its delivery in. */
@@ -20,6 +23,8 @@ export interface DispatchObserver {
   failed?(endpoint: Endpoint, delivery: Delivery): void;
   /** A delivery succeeded (an endpoint's failures are over). */
   succeeded?(endpoint: Endpoint): void;
+  /** An administrator enabled an endpoint again. */
+  enabled?(endpointId: string): void;
 }
 
 /** Where the dispatcher reports trouble it cannot hand to a caller. */
@@ -57,7 +62,7 @@ export interface Dispatcher {
   wake(): void;
   /** Resolves once no pass is running and nothing is in flight (tests, benchmarks). */
   idle(): Promise<void>;
-  /** Stops: no new attempts; waits for those in flight. */
+  /** Stops: no new attempts; waits up to 2 s for those in flight, and leaves the rest unrecorded. */
   close(): Promise<void>;
   /** Stops at once without finishing or recording anything in flight, as a killed instance would. */
   abandon(): void;
@@ -308,7 +313,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       follow(false);
       clearTimeout(timer);
       await running;
-      await Promise.allSettled([...attempts]);
+      // A receiver slower than this does not hold up shutdown: its attempt stays unrecorded, and
+      // the delivery is attempted again (in Redis, by any instance once the lease ends).
+      const grace = new Promise<void>((done) => setTimeout(done, CLOSE_GRACE_MS).unref());
+      await Promise.race([Promise.allSettled([...attempts]), grace]);
+      abandoned = true;
     },
     abandon() {
       stopped = true;

@@ -35,6 +35,8 @@ export interface EndpointServiceOptions {
   allowPrivate: boolean;
   /** Called after every change, so the dispatcher looks at once. */
   changed: () => void;
+  /** Called when an administrator enables an endpoint again (its alert resolves). Default: nobody. */
+  enabled?: (endpointId: string) => void;
   now?: () => number;
 }
 
@@ -153,6 +155,7 @@ export function createEndpointService(options: EndpointServiceOptions) {
       }
       const updated = await store.updateEndpoint(id, changes);
       if (updated === null) throw notFound('endpoint');
+      if (changes.enabled === true) options.enabled?.(id);
       options.changed();
       return updated;
     },

@@ -11,5 +11,6 @@ export function outboundObserver(metrics: OutboundMetrics, alerts: Alerts): Disp
     disabled: (endpoint, reason) => alerting.disabled(endpoint, reason),
     failed: (endpoint, delivery) => alerting.failed(endpoint, delivery),
     succeeded: (endpoint) => alerting.succeeded(endpoint),
+    enabled: (endpointId) => alerting.enabled(endpointId),
   };
 }

@@ -91,7 +91,8 @@ export function createSender(options: SenderOptions): Sender {
       }
     },
     async close() {
-      await agent.close();
+      // Attempts still in flight are cut: the dispatcher no longer records them.
+      await agent.destroy();
     },
   };
 }
