@@ -361,7 +361,11 @@ export function loadConfig(
   if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
   if (core.success)
     problems.push(
-      ...endpointsFileProblems(core.data.OUTBOUND_ENDPOINTS_FILE, core.data.OUTBOUND_ALLOW_PRIVATE),
+      ...endpointsFileProblems(
+        core.data.OUTBOUND_ENDPOINTS_FILE,
+        core.data.OUTBOUND_ALLOW_PRIVATE,
+        connectors.map((c) => c.name),
+      ),
     );
   if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)
     problems.push(

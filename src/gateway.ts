@@ -141,6 +141,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const outbound = await createOutbound({
     core,
     events,
+    sources: sources.map((s) => s.name),
     log,
     observer: outboundObserver(outboundMetrics, alerts),
   });

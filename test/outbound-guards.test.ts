@@ -126,6 +126,17 @@ describe('outbound guards', () => {
     }
   });
 
+  it('refuses a filter naming a source the gateway does not have', async () => {
+    const result = await t.graphql(
+      'mutation { createWebhookEndpoint(input: { url: "https://192.0.2.10/", filter: { sources: ["strpe"] } }) { secret } }',
+    );
+    expect(result.errors?.[0]).toMatchObject({
+      message:
+        'Argument "filter.sources" names no source of this gateway: "strpe". Use one of stripe, app, zendesk, hubspot, shopify.',
+      extensions: { code: 'BAD_USER_INPUT', argument: 'filter.sources' },
+    });
+  });
+
   it('refuses unknown ids and ids of other types with BAD_USER_INPUT', async () => {
     const unknown = Buffer.from('WebhookEndpoint:ep_nope').toString('base64url');
     const result = await t.graphql('mutation ($id: ID!) { deleteWebhookEndpoint(id: $id) }', { id: unknown });
@@ -228,6 +239,19 @@ describe('outbound settings', () => {
       `OUTBOUND_ENDPOINTS_FILE (${path}): endpoint "local": The URL's host 127.0.0.1 is a loopback or private address (set OUTBOUND_ALLOW_PRIVATE=1 to allow those). Fix: correct its url in the file.`,
     ]);
     expect(configProblems({ OUTBOUND_ENDPOINTS_FILE: path, OUTBOUND_ALLOW_PRIVATE: '1' })).toEqual([]);
+    const typo = file('typo.json', {
+      endpoints: [
+        {
+          id: 'crm',
+          url: 'https://192.0.2.10/',
+          secret: `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+          filter: { sources: ['hubspt'] },
+        },
+      ],
+    });
+    expect(configProblems({ OUTBOUND_ENDPOINTS_FILE: typo })).toEqual([
+      `OUTBOUND_ENDPOINTS_FILE (${typo}): endpoint "crm": filter.sources names no source of this gateway: "hubspt". Fix: use one of stripe, app, zendesk, hubspot, shopify.`,
+    ]);
   });
 
   it('delivers to file-declared endpoints with their own secret, and refuses to rotate them', async () => {

@@ -17,6 +17,8 @@ import type { OutboundStore } from './store.ts';
 export interface OutboundOptions {
   core: CoreConfig;
   events: EventLog;
+  /** Names of the configured sources, which endpoint filters may name. */
+  sources: readonly string[];
   log: DispatchLogger;
   /** Default: in Redis when `REDIS_URL` or `REDIS_CLUSTER_NODES` is set (next to the event log), else in memory. */
   store?: OutboundStore;
@@ -124,6 +126,7 @@ export async function createOutbound(options: OutboundOptions): Promise<Outbound
     store,
     events,
     allowPrivate: core.OUTBOUND_ALLOW_PRIVATE,
+    sources: options.sources,
     changed: () => dispatcher.wake(),
     enabled: (id) => options.observer?.enabled?.(id),
   });

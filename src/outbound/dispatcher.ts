@@ -92,6 +92,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   // A function, so checks after an await are not narrowed away.
   const isStopped = () => stopped;
   let abandoned = false;
+  let passFailing = false;
   const isAbandoned = () => abandoned;
   let timer: NodeJS.Timeout | undefined;
 
@@ -142,8 +143,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         again = false;
         try {
           await pass();
+          if (passFailing) log.warn({}, 'outbound: delivery passes work again');
+          passFailing = false;
         } catch (error) {
-          log.warn({ err: String(error) }, 'outbound: delivery pass failed; retrying');
+          // Once per outage, not at every poll.
+          if (!passFailing) log.warn({ err: String(error) }, 'outbound: delivery pass failed; retrying');
+          passFailing = true;
         }
       } while (wantsAgain() && !isStopped());
     })().finally(() => {

@@ -83,13 +83,20 @@ export const endpointsFileSetting = z
     return { path, endpoints: parsed.data.endpoints };
   });
 
-/** Problems between the file and OUTBOUND_ALLOW_PRIVATE: an endpoint URL no delivery could reach. */
+/** Problems between the file and the rest of the configuration: a URL no delivery could reach, a source that does not exist. */
 export function endpointsFileProblems(
   setting: EndpointsFileSetting | undefined,
   allowPrivate: boolean,
+  sources: readonly string[],
 ): string[] {
   const problems: string[] = [];
   for (const endpoint of setting?.endpoints ?? []) {
+    const unknown = (endpoint.filter?.sources ?? []).filter((s) => !sources.includes(s));
+    if (unknown.length > 0) {
+      problems.push(
+        `OUTBOUND_ENDPOINTS_FILE (${setting?.path}): endpoint "${endpoint.id}": filter.sources names no source of this gateway: ${unknown.map((s) => JSON.stringify(s)).join(', ')}. Fix: use one of ${sources.join(', ')}.`,
+      );
+    }
     try {
       checkUrl(endpoint.url, allowPrivate);
     } catch (error) {

@@ -33,6 +33,8 @@ export interface EndpointServiceOptions {
   store: OutboundStore;
   events: EventLog;
   allowPrivate: boolean;
+  /** The sources a filter may name (the configured connectors). */
+  sources: readonly string[];
   /** Called after every change, so the dispatcher looks at once. */
   changed: () => void;
   /** Called when an administrator enables an endpoint again (its alert resolves). Default: nobody. */
@@ -69,8 +71,18 @@ function checkedDescription(description: string | null | undefined): string | nu
   return description;
 }
 
-function checkedFilter(filter: FilterInput | null | undefined): EndpointFilter | null {
+function checkedFilter(
+  filter: FilterInput | null | undefined,
+  sources: readonly string[],
+): EndpointFilter | null {
   if (filter == null) return null;
+  const unknown = (filter.sources ?? []).filter((s) => !sources.includes(s));
+  if (unknown.length > 0) {
+    throw badUserInput(
+      `Argument "filter.sources" names no source of this gateway: ${unknown.map((s) => JSON.stringify(s)).join(', ')}. Use one of ${sources.join(', ')}.`,
+      { argument: 'filter.sources' },
+    );
+  }
   const lists = { sources: filter.sources, types: filter.types, emails: filter.emails };
   const kept: EndpointFilter = {};
   for (const [name, list] of Object.entries(lists)) {
@@ -122,7 +134,7 @@ export function createEndpointService(options: EndpointServiceOptions) {
         id: `ep_${randomBytes(12).toString('base64url')}`,
         url,
         description: checkedDescription(input.description),
-        filter: checkedFilter(input.filter),
+        filter: checkedFilter(input.filter, options.sources),
         enabled: true,
         disabledReason: null,
         createdAt: now(),
@@ -147,7 +159,7 @@ export function createEndpointService(options: EndpointServiceOptions) {
       }
       if (patch.url != null) changes.url = await checkedUrl(patch.url, options.allowPrivate);
       if (patch.description !== undefined) changes.description = checkedDescription(patch.description);
-      if (patch.filter !== undefined) changes.filter = checkedFilter(patch.filter);
+      if (patch.filter !== undefined) changes.filter = checkedFilter(patch.filter, options.sources);
       if (patch.enabled != null && patch.enabled !== endpoint.enabled) {
         changes.enabled = patch.enabled;
         changes.disabledReason = patch.enabled ? null : 'disabled by an administrator';
