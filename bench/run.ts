@@ -12,6 +12,8 @@
  *   --no-redis-peer  skip the Redis peer (it needs `npm ci --prefix bench/peers/redis`, run when missing)
  *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
  *   --no-outbound    skip the outbound deliveries benchmark (bench/outbound.ts, its own BENCHMARKS.md section)
+ *   --only events|queries  run only the event-path measurements or only the query workloads
+ *   --no-tailcall    leave Tailcall out of workload 1 (it is fetched from npm, with Debian 13's libc if needed)
  *
  * Systems under test, each started fresh for every measurement:
  *   switchyard  one Switchyard gateway, in-memory event log
@@ -41,6 +43,12 @@ import type { RedisProcess, Rpc, ServerProcess } from './lib/children.ts';
 import type { TargetInfo } from './lib/common.ts';
 import { errorMessage, median, now, signedWebhook, sleep, summarize, WEBHOOK_SECRET } from './lib/common.ts';
 import type { FanoutRow, IngestRow, LatencyRow, Machine, Results, Settings } from './lib/report.ts';
+import { nginxBinary } from './queries/nginx.ts';
+import { QUERIES_BEGIN, QUERIES_END, renderQueriesSection } from './queries/report.ts';
+import { runWorkload1 } from './queries/workload1.ts';
+import { runWorkload2 } from './queries/workload2.ts';
+import { wrkBinary } from './queries/wrk.ts';
+import { aptInstall } from '../scripts/apt.ts';
 import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
 import { renderOutbound, runOutboundBench, writeOutbound } from './outbound.ts';
 
@@ -601,15 +609,18 @@ async function main(): Promise<void> {
       fanout: { type: 'string' },
       'no-redis': { type: 'boolean', default: false },
       'no-redis-peer': { type: 'boolean', default: false },
+      'no-tailcall': { type: 'boolean', default: false },
       'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
       'no-outbound': { type: 'boolean', default: false },
+      only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) {
     process.stdout.write(
       'Usage: npm run bench [-- --quick] [-- --out FILE] [-- --no-write] [-- --fanout 1000,5000,10000]\n' +
-        '                     [-- --no-redis] [-- --no-redis-peer] [-- --redis-server /usr/bin/redis-server]\n',
+        '                     [-- --no-redis] [-- --no-redis-peer] [-- --redis-server /usr/bin/redis-server]\n' +
+        '                     [-- --only events|queries] [-- --no-tailcall]\n',
     );
     return;
   }
@@ -655,6 +666,67 @@ async function main(): Promise<void> {
     `${quick ? 'quick' : 'full'} run on ${info.cpu}, ${String(info.cores)} cores, Node ${info.node}, ` +
       `open files ${String(files.soft)} (hard ${String(files.hard)})`,
   );
+  const only = values.only;
+  if (only !== undefined && only !== 'events' && only !== 'queries') {
+    throw new Error(`--only takes events or queries, got "${only}"`);
+  }
+  const out = resolve(ROOT, values.out ?? 'BENCHMARKS.md');
+  if (only !== 'queries') {
+    const section = await runEventPath(settings, info, values);
+    process.stdout.write(`\n${section}\n`);
+    if (!values['no-write']) {
+      await writeReport(out, section);
+      log(`wrote the event-path section of ${out}`);
+    }
+  }
+  if (only !== 'queries' && !values['no-outbound']) {
+    log('outbound deliveries');
+    const section = renderOutbound(await runOutboundBench({ quick }));
+    process.stdout.write(`\n${section}\n`);
+    if (!values['no-write']) {
+      await writeOutbound(out, section);
+      log(`wrote the outbound section of ${out}`);
+    }
+  }
+  if (only !== 'events') {
+    const queriesStarted = now();
+    ensureTools({ nginx: nginxBinary() === null, wrk: wrkBinary() === null });
+    const workload1 = await runWorkload1({ quick, log, tailcall: !values['no-tailcall'] });
+    const workload2 = await runWorkload2({ quick, log });
+    const section = renderQueriesSection(
+      workload1,
+      workload2,
+      { ...info, loadAvgEnd: loadAverage() },
+      settings.command,
+      (now() - queriesStarted) / 1000,
+    );
+    process.stdout.write(`\n${section}\n`);
+    if (!values['no-write']) {
+      await writeReport(out, section, QUERIES_BEGIN, QUERIES_END);
+      log(`wrote the query-workload section of ${out}`);
+    }
+  }
+}
+
+/** Installs Debian's nginx and wrk when missing (root or sudo), or says how. */
+function ensureTools(missing: { nginx: boolean; wrk: boolean }): void {
+  const packages = [...(missing.nginx ? ['nginx'] : []), ...(missing.wrk ? ['wrk'] : [])];
+  if (packages.length === 0) return;
+  log(`query workloads: installing ${packages.join(', ')} (Debian packages)`);
+  if (!aptInstall(packages)) {
+    throw new Error(
+      `the query workloads need ${packages.join(' and ')}: apt-get install ${packages.join(' ')} (or --only events)`,
+    );
+  }
+}
+
+/** The event-path measurements (latency, ingest, fan-out, memory, query latency): the section they render. */
+async function runEventPath(
+  settings: Settings,
+  info: Machine,
+  values: { 'no-redis'?: boolean; 'no-redis-peer'?: boolean; 'redis-server': string },
+): Promise<string> {
+  const { fanoutSizes } = settings;
   if (!values['no-redis']) {
     if (!values['no-redis-peer']) {
       installRedisPeer();
@@ -686,19 +758,7 @@ async function main(): Promise<void> {
   } finally {
     await redis?.stop().catch(() => undefined);
   }
-  const section = renderSection(results);
-  process.stdout.write(`\n${section}\n`);
-  if (!values['no-write']) {
-    const out = resolve(ROOT, values.out ?? 'BENCHMARKS.md');
-    await writeReport(out, section);
-    log(`wrote ${out}`);
-  }
-  if (!values['no-outbound']) {
-    log('outbound deliveries');
-    const outbound = renderOutbound(await runOutboundBench({ quick: values.quick }));
-    process.stdout.write(`\n${outbound}\n`);
-    if (!values['no-write']) await writeOutbound(resolve(ROOT, values.out ?? 'BENCHMARKS.md'), outbound);
-  }
+  return renderSection(results);
 }
 
 const interrupt = (signal: string) => {

@@ -4,30 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { aptInstall, which } from './apt.ts';
 
 const ci = process.env['CI'] === 'true' || process.env['CI'] === '1';
-
-function which(command: string): string | null {
-  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
-  return found.status === 0 ? found.stdout.trim() : null;
-}
-
-function aptInstall(packages: string[]): boolean {
-  if (!which('apt-get')) return false;
-  const root = process.getuid?.() === 0;
-  const prefix = root ? [] : which('sudo') ? ['sudo', '-n'] : null;
-  if (prefix === null) return false;
-  console.log(`[test] installing ${packages.join(', ')} with apt-get (one time)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (args: string[]): boolean => {
-    const [command = '', ...rest] = [...prefix, ...args];
-    return spawnSync(command, rest, { stdio: 'inherit', env }).status === 0;
-  };
-  return (
-    run(['apt-get', 'update', '-qq']) &&
-    run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages])
-  );
-}
 
 const chromiumCandidates = [process.env['CHROMIUM_PATH'], '/usr/bin/chromium', '/usr/bin/chromium-browser'];
 /** Chromium for the browser test. */

@@ -9,6 +9,7 @@ import type { Redactor } from './redact.ts';
 import type { Source } from './sources.ts';
 import { describeMetricsAccess, metricsAccess } from './metrics/metrics-route.ts';
 import { webhookSecretVariable, webhooksOffWarning } from './events/webhooks-off.ts';
+import { describeTracing } from './tracing/describe-tracing.ts';
 
 export function describeSource(source: Source): string {
   const name = source.name.padEnd(10);
@@ -67,6 +68,7 @@ export function bannerLines(gateway: Gateway, core: CoreConfig, url: string, red
     `  subscriptions: graphql-ws (ws://…${GRAPHQL_PATH}) and SSE; webhooks at ${url}/webhooks/<source>`,
     `  health ${url}/healthz   readiness ${url}/readyz`,
     `  metrics ${url}/metrics: ${describeMetricsAccess(metricsAccess(core))}`,
+    `  tracing: ${describeTracing(core)}`,
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
     ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),

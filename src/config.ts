@@ -14,6 +14,15 @@ import { parseCorsOrigins } from './http/cors.ts';
 import { modeProblems } from './production-mode.ts';
 import { endpointsFileProblems, endpointsFileSetting } from './outbound/endpoints-file.ts';
 import { retryScheduleSetting } from './outbound/retry-schedule.ts';
+import {
+  otlpEndpointSetting,
+  otlpHeadersSetting,
+  otlpProtocolSetting,
+  SAMPLERS,
+  samplerArgSetting,
+  tracesExporterSetting,
+  tracingProblems,
+} from './tracing/tracing-config.ts';
 
 /** A 1/0 flag; `fallback` when unset (undefined: the default depends on other settings, see its resolver). */
 const bool = <F extends boolean | undefined>(name: string, fallback: F) =>
@@ -93,6 +102,12 @@ export const CoreConfig = z.object({
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * `json`: one JSON object per line, for log collectors. `pretty`: coloured,
+   * one readable line per record, for a developer's terminal. Unset (default):
+   * `pretty` when NODE_ENV is development and stdout is a terminal, else `json`.
+   */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /**
    * Serve connectors from the built-in emulators. `auto` (default): when no
    * connector has credentials. `1`: every connector without credentials is
@@ -257,6 +272,12 @@ export const CoreConfig = z.object({
   /** Serve /metrics without a token in production (only the scraper reaches the port). Default 0. */
   METRICS_PUBLIC: bool('METRICS_PUBLIC', false),
   /**
+   * Identical queries in flight (same document, operation and variables, from
+   * principals with the same scopes) share one execution: resolvers and upstream
+   * calls run once, each request still gets its own answer. Default 1.
+   */
+  SHARE_IDENTICAL_QUERIES: bool('SHARE_IDENTICAL_QUERIES', true),
+  /**
    * Where alerts are POSTed as JSON (Slack-compatible `text` plus structured fields): webhook
    * signature rejections spiking, the event log unable to append, a source's breaker opening.
    * Default: unset (alerts are only logged, at error level).
@@ -286,6 +307,31 @@ export const CoreConfig = z.object({
   OUTBOUND_DISABLE_AFTER_S: int(0, 365 * 86_400, 5 * 86_400),
   /** Let endpoints resolve to loopback and private addresses (link-local and metadata ones never). Default 0. */
   OUTBOUND_ALLOW_PRIVATE: bool('OUTBOUND_ALLOW_PRIVATE', false),
+  /**
+   * Base URL of an OTLP/HTTP receiver (a collector, `http://collector:4318`): setting it (or the
+   * next one) turns tracing on, spans going to `<url>/v1/traces`. Default: unset (tracing off).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpointSetting,
+  /** Full URL spans are POSTed to, used as given; wins over OTEL_EXPORTER_OTLP_ENDPOINT. Default: unset. */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpEndpointSetting,
+  /** Headers sent with every export, `name=value,name=value` (values percent-encoded): a vendor's API key. Default: none. */
+  OTEL_EXPORTER_OTLP_HEADERS: otlpHeadersSetting,
+  /** The export protocol: only `http/json` (OTLP/HTTP with JSON bodies) is spoken. Default `http/json`. */
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocolSetting,
+  /** `service.name` of the exported spans. Default `switchyard`. */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? 'switchyard' : v)),
+  /** Which traces are recorded (the specification's names). Default `parentbased_always_on`. */
+  OTEL_TRACES_SAMPLER: z.enum(SAMPLERS).optional(),
+  /** The ratio of `traceidratio` and `parentbased_traceidratio`, 0 to 1. Default 1. */
+  OTEL_TRACES_SAMPLER_ARG: samplerArgSetting,
+  /** `true` turns tracing off whatever the endpoints say (the specification's kill switch). Default false. */
+  OTEL_SDK_DISABLED: bool('OTEL_SDK_DISABLED', false),
+  /** `otlp`, or `none` to turn tracing off whatever the endpoints say. Default `otlp`. */
+  OTEL_TRACES_EXPORTER: tracesExporterSetting,
 });
 export type CoreConfig = z.infer<typeof CoreConfig>;
 
@@ -358,7 +404,6 @@ export function loadConfig(
       `HTTP_REQUEST_TIMEOUT_MS (${core.data.HTTP_REQUEST_TIMEOUT_MS}) is shorter than HTTP_HEADERS_TIMEOUT_MS (${core.data.HTTP_HEADERS_TIMEOUT_MS}): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.`,
     );
   }
-  if (core.success) problems.push(...authProblems(core.data), ...modeProblems(core.data));
   if (core.success)
     problems.push(
       ...endpointsFileProblems(
@@ -367,6 +412,8 @@ export function loadConfig(
         connectors.map((c) => c.name),
       ),
     );
+  if (core.success)
+    problems.push(...authProblems(core.data), ...modeProblems(core.data), ...tracingProblems(core.data, env));
   if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)
     problems.push(
       'METRICS_PUBLIC=1 and METRICS_TOKEN are both set: /metrics cannot be both open and token-protected. Fix: unset one of them.',

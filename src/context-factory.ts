@@ -7,10 +7,13 @@ import { ErrorCode, GatewayError } from './errors.ts';
 import type { EventLog } from './events/log.ts';
 import { requestIdOf } from './request-id.ts';
 import type { Source } from './sources.ts';
+import type { IdempotencyStore } from './writes/idempotency-store.ts';
 
 export interface ContextFactoryOptions {
   sources: readonly Source[];
   events: EventLog;
+  /** Results of writes under idempotency keys. */
+  idempotency: IdempotencyStore;
   log: Logger;
   /** Budget of one request in ms. */
   requestTimeoutMs: number;
@@ -65,24 +68,32 @@ export function createContextFactory(options: ContextFactoryOptions) {
         call = { deadline: Date.now() + options.requestTimeoutMs, signal };
         scopes = new Map();
       },
+      idempotency: options.idempotency,
+      writer<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
+        if (!access.mayWrite(principal, name)) throw access.forbiddenWrite(name);
+        return scopeOf<Client, Loaders>(name);
+      },
       source<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
-        let scope = scopes.get(name);
-        if (!scope) {
-          if (!access.mayRead(principal, name)) throw access.forbidden(name);
-          const source = byName.get(name);
-          if (!source || source.mode === 'off' || source.client === null) {
-            const title = source?.connector.provider.title ?? name;
-            throw new GatewayError(
-              ErrorCode.UPSTREAM_UNAVAILABLE,
-              `${title} is not configured on this gateway: set its credentials (see /readyz) or run in sandbox mode.`,
-              { source: name },
-            );
-          }
-          scope = { client: source.client, loaders: source.connector.loaders(source.client, call), call };
-          scopes.set(name, scope);
-        }
-        return scope as SourceScope<Client, Loaders>;
+        if (!access.mayRead(principal, name)) throw access.forbidden(name);
+        return scopeOf<Client, Loaders>(name);
       },
     };
+    function scopeOf<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
+      let scope = scopes.get(name);
+      if (!scope) {
+        const source = byName.get(name);
+        if (!source || source.mode === 'off' || source.client === null) {
+          const title = source?.connector.provider.title ?? name;
+          throw new GatewayError(
+            ErrorCode.UPSTREAM_UNAVAILABLE,
+            `${title} is not configured on this gateway: set its credentials (see /readyz) or run in sandbox mode.`,
+            { source: name },
+          );
+        }
+        scope = { client: source.client, loaders: source.connector.loaders(source.client, call), call };
+        scopes.set(name, scope);
+      }
+      return scope as SourceScope<Client, Loaders>;
+    }
   };
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.ts';
 import type { SourceScope } from './connector.ts';
 import type { EventLog } from './events/log.ts';
+import type { IdempotencyStore } from './writes/idempotency-store.ts';
 
 /** The per-request context every resolver receives. */
 export interface GatewayContext {
@@ -19,6 +20,8 @@ export interface GatewayContext {
   events: EventLog;
   /** Who is asking: the authenticated API key or JWT subject, or the anonymous principal. */
   principal: Principal;
+  /** The request id of the identical query whose execution this one shared, if it did (logs). */
+  sharedWith?: string;
   /** Whether the principal's scopes allow reading `source`. */
   mayRead(source: string): boolean;
   /** Every source the principal may read (event feeds are narrowed to these). */
@@ -29,6 +32,13 @@ export interface GatewayContext {
    * not read it, UPSTREAM_UNAVAILABLE when the connector is off.
    */
   source<Client, Loaders>(name: string): SourceScope<Client, Loaders>;
+  /**
+   * The same scope, for a mutation: throws FORBIDDEN unless the principal has
+   * the source's `<domain>:write` scope (reading is not needed to write).
+   */
+  writer<Client, Loaders>(name: string): SourceScope<Client, Loaders>;
+  /** Where writes to sources without idempotency keys of their own keep their first result. */
+  idempotency: IdempotencyStore;
   /**
    * Starts a new unit of work on a long-lived context (one subscription event):
    * a new deadline, and new connector scopes so no loader serves stale data.

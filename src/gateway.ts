@@ -9,6 +9,7 @@ import { createYoga } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import pkg from '../package.json' with { type: 'json' };
 import { watchBreakers } from './alerts/breaker-alerts.ts';
+import { watchCredentials } from './alerts/credential-alerts.ts';
 import { createAlerts } from './alerts/create-alerts.ts';
 import type { GatewayAlerts } from './alerts/create-alerts.ts';
 import { createAuth } from './auth/create-auth.ts';
@@ -25,6 +26,7 @@ import { createRedisEventLog } from './events/redis-log.ts';
 import { eventResolvers } from './events/resolvers.ts';
 import { collectSecrets, Redactor, redactUrl } from './redact.ts';
 import { sourceSecrets } from './source-secrets.ts';
+import type { GatewayEvent } from './events/event.ts';
 import type { Resolvers } from './generated/resolvers.ts';
 import { useHideSuggestions } from './limits/hide-suggestions.ts';
 import { createOperationLimits } from './limits/operation-limits.ts';
@@ -33,6 +35,8 @@ import { useKnownOperationTypes } from './limits/known-operation-types.ts';
 import { useValidationStatus } from './limits/use-validation-status.ts';
 import { createDemoWorld } from './sandbox/demo-world.ts';
 import { startDemoClock } from './sandbox/demo-clock.ts';
+import { createWebhookOutbox } from './sandbox/webhook-outbox.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoClock } from './sandbox/demo-clock.ts';
 import { buildSchema } from './schema.ts';
 import { createJsonScalar } from './json-scalar.ts';
@@ -44,6 +48,7 @@ import { GRAPHIQL_TABS } from './graphiql-tabs.ts';
 import { useDisableIntrospection } from './disable-introspection.ts';
 import { graphiqlEnabled, graphiqlSubscriptions, introspectionEnabled } from './production-mode.ts';
 import { GatewayMetrics } from './metrics/metrics.ts';
+import { CredentialWatch } from './upstream/credential-watch.ts';
 import { metricsAccess } from './metrics/metrics-route.ts';
 import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
 import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
@@ -51,12 +56,15 @@ import { createOutbound } from './outbound/create-outbound.ts';
 import type { Outbound } from './outbound/create-outbound.ts';
 import { outboundObserver } from './outbound/observer.ts';
 import { OutboundMetrics } from './metrics/outbound-metrics.ts';
+import { useSharedExecution } from './execution/shared-execution.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
+import { createGatewayTracing } from './tracing/gateway-tracing.ts';
 import { createCustomerResolvers } from './unified/customer.ts';
 import { createNodeResolvers } from './unified/nodes.ts';
 import type { Source } from './sources.ts';
+import { createIdempotencyStore } from './writes/create-idempotency-store.ts';
 
 /** Gives graphql-armor's rejections the gateway's error code, and HTTP 400 (yoga answers 200 without it). */
 function asBadUserInput(_context: unknown, error: GraphQLError): void {
@@ -99,6 +107,8 @@ export interface Gateway {
   listen(port: number, host: string): Promise<string>;
   /** The demo clock, once started (sandbox mode with DEMO_EVENTS on). */
   readonly demo: DemoClock | null;
+  /** Where sandbox emulators send the webhooks writes cause; `outbox.idle()` waits for them. */
+  readonly outbox: WebhookOutbox;
   /** The Prometheus registry `/metrics` serves. */
   readonly metrics: GatewayMetrics;
   /** Outbound webhook endpoints and their delivery loop. */
@@ -114,6 +124,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const env = options.env ?? process.env;
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
+  const credentials = new CredentialWatch();
+  const tracing = createGatewayTracing(core, pkg.version, log);
+  const outbox = createWebhookOutbox(log);
   const { sources, world } = await startSources(
     config,
     options.connectors,
@@ -121,8 +134,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     env,
     (attempt) => {
       metrics.attempt(attempt);
+      credentials.note(attempt);
       noteUpstreamAttempt(attempt);
+      tracing.attempt(attempt);
     },
+    tracing.upstream,
+    outbox,
   );
   const redactor = options.redactor ?? new Redactor(collectSecrets(env));
   redactor.add(sourceSecrets(sources));
@@ -132,10 +149,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     redactor,
     log,
   });
-  const events = options.events ?? (await createEventLog(config, log));
+  const events = options.events ?? (await createEventLog(config, log, (live) => metrics.liveBatch(live)));
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
+  watchCredentials(sources, credentials, alerts);
   metrics.watchBreakers(sources);
   const outboundMetrics = new OutboundMetrics(metrics.registry);
   const outbound = await createOutbound({
@@ -174,9 +192,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
     createNodeResolvers(sources, customers.find, outbound.nodeLoaders),
   ]);
+  tracing.traceSchema(schema);
+  const idempotency = createIdempotencyStore(config);
   const contextFactory = createContextFactory({
     sources,
     events,
+    idempotency,
     log,
     requestTimeoutMs: core.REQUEST_TIMEOUT_MS,
     shutdown: shutdown.signal,
@@ -219,7 +240,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useKnownOperationTypes(),
       useValidationStatus(),
       ...(core.NODE_ENV === 'production' ? [useHideSuggestions()] : []),
+      ...tracing.plugins,
       useOperationTelemetry(metrics),
+      // After the telemetry: the query that runs counts its upstream calls; the ones sharing it count none.
+      ...(core.SHARE_IDENTICAL_QUERIES ? [useSharedExecution()] : []),
       masking.plugin,
       useCsrfPrevention(cors),
     ],
@@ -262,7 +286,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     sockets: auth.sockets,
     metrics,
     metricsAccess: metricsAccess(core),
-    onWebhookOutcome: alerts.onWebhookOutcome,
+    credentials,
+    onWebhookOutcome: (source, status, code) => {
+      alerts.onWebhookOutcome(source, status, code);
+      tracing.webhookOutcome(source, status, code);
+    },
+    wrapWebhookRoute: tracing.webhookRoute,
     sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
   });
 
@@ -277,6 +306,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     yoga,
     metrics,
     outbound,
+    outbox,
     get demo() {
       return demo;
     },
@@ -291,6 +321,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const address = http.server.address() as AddressInfo;
       const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${address.port}`;
+      outbox.connect(`http://127.0.0.1:${address.port}`);
       if (core.DEMO_EVENTS && world) {
         demo = startDemoClock({
           world,
@@ -305,12 +336,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     close() {
       closed ??= (async () => {
         await demo?.stop();
+        await outbox.close();
         shutdown.abort();
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
         await outbound.close();
         await events.close();
+        await idempotency.close();
         await stopSources(sources);
         alerts.close();
+        await tracing.shutdown();
       })();
       return closed;
     },
@@ -321,13 +355,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 const REDIS_STARTUP_WAIT_MS = 10_000;
 
 /** The event log the config asks for: Redis when it names one (shared by every instance), else in memory. */
-async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
+async function createEventLog(
+  config: Config,
+  log: Logger,
+  onLive: (events: readonly GatewayEvent[]) => void,
+): Promise<EventLog> {
   const core = config.core;
   if (core.REDIS_URL === undefined && core.REDIS_CLUSTER_NODES === undefined) {
     return createMemoryEventLog({
       maxEvents: core.EVENT_LOG_MAX_EVENTS,
       maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
       dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
+      onLive,
     });
   }
   const events = createRedisEventLog({
@@ -339,6 +378,7 @@ async function createEventLog(config: Config, log: Logger): Promise<EventLog> {
     dedupeWindowS: core.DEDUPE_WINDOW_S,
     appendTimeoutMs: core.REDIS_APPEND_TIMEOUT_MS,
     log,
+    onLive,
   });
   if (!(await events.ready(REDIS_STARTUP_WAIT_MS))) {
     // Queries need no Redis: serve them, and let /readyz say why webhooks are refused until it connects.

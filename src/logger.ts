@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { Logger } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { Redactor } from './redact.ts';
 
 /** Fields whose whole value is a credential, wherever they sit in a log record (replaced by `[Redacted]`). */
@@ -35,4 +36,40 @@ export function createLogger(
     },
     destination,
   );
+}
+
+/** How log lines look: JSON for collectors, or one coloured line per record for a terminal. */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * The format `LOG_FORMAT` asks for; unset, `pretty` for a developer at a
+ * terminal (NODE_ENV development, stdout a TTY) and `json` everywhere else.
+ */
+export function logFormat(
+  setting: LogFormat | undefined,
+  nodeEnv: string,
+  stdoutIsTty: boolean = process.stdout.isTTY,
+): LogFormat {
+  if (setting !== undefined) return setting;
+  return nodeEnv === 'development' && stdoutIsTty ? 'pretty' : 'json';
+}
+
+/**
+ * Where log lines go for `format`: stdout as is for `json`; for `pretty`, an
+ * in-process pino-pretty stream (no worker thread, so nothing is lost at exit).
+ * It prints what `createLogger` wrote, so redaction has already happened.
+ */
+export function logDestination(
+  format: LogFormat,
+  /** Where pretty lines go. Default: stdout. */
+  out?: NodeJS.WritableStream,
+): pino.DestinationStream | undefined {
+  if (format === 'json') return undefined;
+  return PinoPretty({
+    ...(out ? { destination: out } : {}),
+    colorize: out === undefined && process.stdout.isTTY,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service',
+    singleLine: true,
+  });
 }

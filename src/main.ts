@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import type { Config } from './config.ts';
 import { bannerLines } from './banner.ts';
 import { createGateway } from './gateway.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, logDestination, logFormat } from './logger.ts';
 import { collectSecrets, Redactor } from './redact.ts';
 import { webhooksOffWarning } from './events/webhooks-off.ts';
 
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config.core.LOG_LEVEL, undefined, redactor);
+  const format = logFormat(config.core.LOG_FORMAT, config.core.NODE_ENV);
+  const log = createLogger(config.core.LOG_LEVEL, logDestination(format), redactor);
   const gateway = await createGateway({ config, connectors, log, env: process.env, redactor });
   const url = await gateway.listen(config.core.PORT, config.core.HOST);
   const core = config.core;

@@ -16,9 +16,12 @@ const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/]{8,}=*/gi;
 const AUTH_HEADER =
   /\b(authorization["']?\s*[:=]\s*["']?)((?:Bearer|Basic|Token|Digest|Bot|ApiKey|OAuth|SSWS)\s+)?[^\s"',;}]+/gi;
 
-/** Whether an environment variable holds a credential (`STRIPE_API_KEY`, `JWT_SECRET`, `GATEWAY_API_KEYS`...). */
+/**
+ * Whether an environment variable holds a credential (`STRIPE_API_KEY`, `JWT_SECRET`, `GATEWAY_API_KEYS`,
+ * `OTEL_EXPORTER_OTLP_HEADERS`, which carries a tracing vendor's key...).
+ */
 export function isSecretSetting(name: string): boolean {
-  return /(^|_)(KEYS?|SECRETS?|TOKENS?|PASSWORDS?|CREDENTIALS?)$/.test(name);
+  return /(^|_)(KEYS?|SECRETS?|TOKENS?|PASSWORDS?|CREDENTIALS?|HEADERS)$/.test(name);
 }
 
 /** The URL with its user and password, if any, replaced by `***`: `https://***@host/path`. */
@@ -53,7 +56,10 @@ export function collectSecrets(env: Readonly<Record<string, string | undefined>>
         const colon = entry.indexOf(':');
         // `key:scope,scope`: the key is the secret; scope names are not, and are ordinary words.
         if (colon > 0) secrets.push(entry, entry.slice(0, colon));
-        else secrets.push(...entry.split(','));
+        // `name=value,name=value` (OTLP headers): each value alone too, as sent (percent-decoded).
+        else
+          for (const item of entry.split(','))
+            secrets.push(item, decodeURIComponentSafe(item.slice(item.indexOf('=') + 1)));
       }
     } else if (name.endsWith('_URL') && URL.canParse(value.trim())) {
       const url = new URL(value.trim());

@@ -11,17 +11,20 @@ import type { EventLog } from './events/log.ts';
 import { GRAPHIQL_ASSETS_PATH, serveGraphiQLAsset } from './graphiql.ts';
 import { readGraphQLBody } from './http/body-limit.ts';
 import type { CorsPolicy } from './http/cors.ts';
+import { readiness } from './http/readiness.ts';
 import { SANDBOX_FAULTS_PATH } from './http/sandbox-faults-route.ts';
 import { sendJson } from './http/send-json.ts';
 import { httpTimeoutOptions } from './http/timeouts.ts';
 import type { HttpTimeouts } from './http/timeouts.ts';
 import { createWebhookRoute } from './http/webhook-route.ts';
 import type { WebhookRouteOptions } from './http/webhook-route.ts';
+import type { WebhookRoute } from './tracing/webhook-tracing.ts';
 import type { CheckOperation } from './limits/operation-limits.ts';
 import { createMetricsRoute } from './metrics/metrics-route.ts';
 import type { MetricsAccess } from './metrics/metrics-route.ts';
 import type { GatewayMetrics } from './metrics/metrics.ts';
 import type { Source } from './sources.ts';
+import type { CredentialWatch } from './upstream/credential-watch.ts';
 import { serveGraphQLOverWebSockets } from './subscriptions/graphql-ws-server.ts';
 import type { WebSocketLimits } from './subscriptions/graphql-ws-server.ts';
 import type { SharedSubscriptions } from './subscriptions/shared.ts';
@@ -59,8 +62,12 @@ export interface HttpServerOptions {
   metricsAccess: MetricsAccess;
   /** `POST`/`DELETE /admin/sandbox/faults/<source>` (sandbox only). Default: none (404). */
   sandboxFaults?: (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void>;
+  /** How each source last judged the gateway's credentials, for `/readyz`. */
+  credentials: CredentialWatch;
   /** Told each webhook delivery's outcome (alerts). Default: nobody. */
   onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
+  /** Wraps the webhook route (tracing). Default: none. */
+  wrapWebhookRoute?: ((route: WebhookRoute) => WebhookRoute) | undefined;
 }
 
 /** The gateway's HTTP server, with what it needs to shut down gracefully. */
@@ -88,29 +95,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     metrics: options.metrics,
     onOutcome: options.onWebhookOutcome,
   });
+  const webhookRoute = options.wrapWebhookRoute?.(webhook) ?? webhook;
   const metrics = createMetricsRoute(options.metrics, options.metricsAccess);
-
-  function readiness(): { ready: boolean; body: unknown } {
-    const eventLog = options.events.health();
-    const sources = options.sources.map((s) => ({
-      name: s.name,
-      mode: s.mode,
-      webhooks: s.webhookSecret !== undefined,
-      ...(s.upstream ? { breaker: s.upstream.breaker.state } : {}),
-      ...(s.mode === 'off' ? { hint: `no credentials: set ${s.connector.provider.credentials}` } : {}),
-    }));
-    const ready = !draining && eventLog.ok;
-    const shown = { ...eventLog, detail: options.errors.redact(eventLog.detail) };
-    return {
-      ready,
-      body: { status: ready ? 'ready' : draining ? 'shutting down' : 'not ready', eventLog: shown, sources },
-    };
-  }
 
   function route(req: IncomingMessage, res: ServerResponse, done: (error: unknown) => void): void {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path.startsWith('/webhooks/')) {
-      webhook(req, res, path.slice('/webhooks/'.length)).catch(done);
+      webhookRoute(req, res, path.slice('/webhooks/'.length)).catch(done);
     } else if (path.startsWith(SANDBOX_FAULTS_PATH) && options.sandboxFaults) {
       options.sandboxFaults(req, res, path.slice(SANDBOX_FAULTS_PATH.length)).catch(done);
     } else if (path.startsWith(GRAPHIQL_ASSETS_PATH)) {
@@ -124,7 +115,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     } else if (path === '/healthz') {
       sendJson(res, 200, { status: 'ok' });
     } else if (path === '/readyz') {
-      const { ready, body } = readiness();
+      const { ready, body } = readiness(
+        options.sources,
+        options.events,
+        options.errors,
+        options.credentials,
+        draining,
+      );
       sendJson(res, ready ? 200 : 503, body);
     } else {
       readGraphQLBody(req, res, options.graphqlMaxBytes)

@@ -2,9 +2,10 @@ import { sandboxWanted } from './config.ts';
 import type { Config } from './config.ts';
 import type { Connector } from './connector.ts';
 import type { RunningSandbox } from './sandbox/types.ts';
+import type { WebhookOutbox } from './sandbox/webhook-outbox.ts';
 import type { DemoWorld } from './sandbox/world.ts';
 import { createUpstream } from './upstream/create-upstream.ts';
-import type { Upstream, UpstreamOptions } from './upstream/types.ts';
+import type { Upstream, UpstreamOptions, UpstreamTracer } from './upstream/types.ts';
 
 /** How a source is served. */
 export type SourceMode = 'real' | 'sandbox' | 'off';
@@ -35,6 +36,10 @@ export async function startSources(
   env: Readonly<Record<string, string | undefined>>,
   /** Observes every upstream attempt of every source (metrics, logs). */
   onAttempt?: UpstreamOptions['onAttempt'],
+  /** Traces every upstream call. Default: none. */
+  tracer?: UpstreamTracer,
+  /** Where emulators send the webhooks their writes cause. */
+  outbox?: WebhookOutbox,
 ): Promise<{ sources: Source[]; world: DemoWorld | null }> {
   const sandboxing = sandboxWanted(config, connectors);
   let sharedWorld: DemoWorld | null = null;
@@ -49,6 +54,7 @@ export async function startSources(
         // The user's own webhook secret stays in force: the emulator signs with it.
         sandbox = await connector.sandbox.start(sharedWorld, {
           webhookSecret: connector.webhooks?.secret(sourceConfig),
+          emit: outbox && ((make) => outbox.send(connector.name, make)),
         });
         sourceConfig = connector.config.parse({ ...env, ...sandbox.env });
         mode = 'sandbox';
@@ -64,6 +70,7 @@ export async function startSources(
           breakerFailureThreshold: config.core.BREAKER_FAILURE_THRESHOLD,
           breakerOpenMs: config.core.BREAKER_OPEN_MS,
           retryBudgetPercent: config.core.RETRY_BUDGET_PERCENT,
+          tracer,
         });
         client = connector.client(upstream, sourceConfig);
       }

@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AlertPayload } from '../src/alerts/alert.ts';
@@ -10,39 +7,9 @@ import { EventLogUnavailableError } from '../src/events/log.ts';
 import { createLogger } from '../src/logger.ts';
 import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers/gateway.ts';
 import { redisSkipReason, startRedisServer } from './helpers/redis.ts';
+import { startAlertReceiver as startReceiver } from './helpers/alert-receiver.ts';
+import type { Receiver } from './helpers/alert-receiver.ts';
 import type { TestGateway } from './helpers/gateway.ts';
-
-/** A local alert receiver: answers each POST as `respond` says (a status, or `hang`). */
-interface Receiver {
-  url: string;
-  alerts: AlertPayload[];
-  /** Requests received, answered or not. */
-  hits: number;
-  close(): Promise<void>;
-}
-
-async function startReceiver(respond: (hit: number) => number | 'hang' = () => 200): Promise<Receiver> {
-  const receiver = { alerts: [] as AlertPayload[], hits: 0 } as Receiver;
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      receiver.hits++;
-      const answer = respond(receiver.hits);
-      if (answer === 'hang') return;
-      if (answer < 300) receiver.alerts.push(JSON.parse(Buffer.concat(chunks).toString()) as AlertPayload);
-      res.writeHead(answer).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/alerts`;
-  receiver.close = () =>
-    new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
-  return receiver;
-}
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {

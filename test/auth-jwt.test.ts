@@ -4,14 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectors } from '../connectors/index.ts';
 import { ApiKeyStore } from '../src/auth/api-keys.ts';
 import { Authenticator } from '../src/auth/authenticator.ts';
 import { JwtVerifier } from '../src/auth/jwt.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
 import { bearer, gql, wsClient } from './helpers/auth.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import { configProblems } from './helpers/config.ts';
 
 const ISSUER = 'https://issuer.example';
 const AUDIENCE = 'switchyard';
@@ -267,27 +266,17 @@ describe('JWT with a JWKS', () => {
 });
 
 describe('JWT settings', () => {
-  function problems(env: Record<string, string>): readonly string[] {
-    try {
-      loadConfig(env, connectors);
-    } catch (error) {
-      if (error instanceof ConfigError) return error.problems;
-      throw error;
-    }
-    return [];
-  }
-
   it('refuses a short secret, a plain-http JWKS, both keys at once, or half a configuration', () => {
-    expect(problems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_SECRET: 'too-short' })).toEqual([
+    expect(configProblems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_SECRET: 'too-short' })).toEqual([
       'JWT_SECRET (JWT_SECRET="***"): must be at least 32 bytes (generate one with `openssl rand -base64 48`). Fix: correct it or unset it to use the default.',
     ]);
     expect(
-      problems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_JWKS_URL: 'http://idp.example/jwks' }),
+      configProblems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_JWKS_URL: 'http://idp.example/jwks' }),
     ).toEqual([
       'JWT_JWKS_URL (JWT_JWKS_URL="http://idp.example/jwks"): must be an https:// URL (http:// only on localhost). Fix: correct it or unset it to use the default.',
     ]);
     expect(
-      problems({
+      configProblems({
         JWT_ISSUER: ISSUER,
         JWT_AUDIENCE: AUDIENCE,
         JWT_JWKS_URL: 'https://idp.example/jwks',
@@ -296,15 +285,15 @@ describe('JWT settings', () => {
     ).toEqual([
       'JWT_JWKS_URL and JWT_SECRET are both set: a JWT is verified with one of them. Fix: keep JWT_JWKS_URL (asymmetric keys of your issuer) or JWT_SECRET (HS256), unset the other.',
     ]);
-    expect(problems({ JWT_SECRET: SECRET })).toEqual([
+    expect(configProblems({ JWT_SECRET: SECRET })).toEqual([
       'JWT is half configured (JWT_SECRET set): tokens need an issuer, an audience and a key. Fix: set JWT_ISSUER and JWT_AUDIENCE, or unset JWT_SECRET.',
     ]);
-    expect(problems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE })).toEqual([
+    expect(configProblems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE })).toEqual([
       'JWT is half configured (JWT_ISSUER, JWT_AUDIENCE set): tokens need an issuer, an audience and a key. Fix: set JWT_JWKS_URL or JWT_SECRET, or unset JWT_ISSUER, JWT_AUDIENCE.',
     ]);
-    expect(problems({ JWT_SCOPES_CLAIM: 'roles' })).toEqual([
+    expect(configProblems({ JWT_SCOPES_CLAIM: 'roles' })).toEqual([
       'JWT_SCOPES_CLAIM is set but JWT is not configured. Fix: set JWT_ISSUER, JWT_AUDIENCE and JWT_JWKS_URL or JWT_SECRET, or unset JWT_SCOPES_CLAIM.',
     ]);
-    expect(problems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_SECRET: SECRET })).toEqual([]);
+    expect(configProblems({ JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, JWT_SECRET: SECRET })).toEqual([]);
   });
 });

@@ -3,22 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { ApiKeyStore, parseApiKeys } from '../src/auth/api-keys.ts';
 import { Authenticator, MISSING_CREDENTIALS } from '../src/auth/authenticator.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import { GATEWAY_API_KEYS, KEYS, bearer, gql } from './helpers/auth.ts';
 import { startTestGateway, stripeCustomer, stripeCustomerEvent } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import { configProblems } from './helpers/config.ts';
 
 const idOf = (key: string) => `key:${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
-
-function configProblems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env, connectors);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('GATEWAY_API_KEYS', () => {
   it('parses keys with scopes, * and the read-only default, keeping only hashes and a stable id', () => {

@@ -5,6 +5,7 @@ import { createContextFactory } from '../src/context-factory.ts';
 import type { IncomingEvent } from '../src/events/event.ts';
 import { GATEWAY_API_KEYS, KEYS, bearer, gql } from './helpers/auth.ts';
 import { startTestGateway } from './helpers/gateway.ts';
+import { createMemoryIdempotencyStore } from '../src/writes/memory-idempotency-store.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 let t: TestGateway;
@@ -194,6 +195,7 @@ describe('scopes', () => {
     const factory = createContextFactory({
       sources: t.gateway.sources,
       events: t.gateway.events,
+      idempotency: createMemoryIdempotencyStore(),
       log: pino({ level: 'silent' }),
       requestTimeoutMs: 1000,
       shutdown: new AbortController().signal,

@@ -14,7 +14,7 @@ describe('coalescing against the Stripe emulator', () => {
   });
   afterAll(() => t.close());
 
-  it('20 concurrent identical queries make one upstream call', async () => {
+  it('20 concurrent different queries needing the same object make one upstream call', async () => {
     const listed = await t.graphql<{ invoices: { edges: { node: { id: string } }[] } }>(
       '{ invoices(first: 1) { edges { node { id } } } }',
     );
@@ -23,9 +23,10 @@ describe('coalescing against the Stripe emulator', () => {
     t.stripe.resetCounters();
     // Slow enough that all 20 requests arrive while the first call is in flight.
     t.stripe.faults.inject({ endpoint: 'GET /v1/invoices/:id', delayMs: 300, times: 1 });
+    // Different documents, so each runs its own execution (no shared execution): only the GET is shared.
     const results = await Promise.all(
-      Array.from({ length: 20 }, () =>
-        t.graphql('query ($id: ID!) { invoice(id: $id) { id status } }', { id }),
+      Array.from({ length: 20 }, (_, i) =>
+        t.graphql(`query Invoice${String(i)} ($id: ID!) { invoice(id: $id) { id status } }`, { id }),
       ),
     );
     for (const result of results) {

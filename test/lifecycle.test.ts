@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createClient } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestGateway } from './helpers/gateway.ts';
+import { spawnGateway } from './helpers/process.ts';
 
 describe('graceful shutdown', () => {
   it('finishes in-flight queries, then refuses new connections', async () => {
@@ -25,23 +25,8 @@ describe('graceful shutdown', () => {
   });
 
   it('stops on SIGTERM: closes subscriptions (1001) and exits 0', async () => {
-    const child = spawn(process.execPath, ['src/main.ts'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DEMO_EVENTS: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        const match = /Switchyard is up: (http:\/\/[^/\s]+)\/graphql/.exec(out);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    expect(out).toMatch(/stripe\s+sandbox\s+built-in emulator at http:\/\/127\.0\.0\.1:\d+/);
+    const { child, url, output } = await spawnGateway();
+    expect(output()).toMatch(/stripe\s+sandbox\s+built-in emulator at http:\/\/127\.0\.0\.1:\d+/);
 
     const client = createClient({
       url: `${url.replace('http', 'ws')}/graphql`,

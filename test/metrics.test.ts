@@ -87,6 +87,9 @@ describe('/metrics in development', () => {
       delta('switchyard_webhooks_rejected_total', { source: 'stripe', reason: 'SIGNATURE_INVALID' }),
     ).toBe(1);
     expect(delta('switchyard_event_log_append_duration_seconds_count', { outcome: 'ok' })).toBe(2);
+    // The one stored event went live once; the duplicate and the forgery never did.
+    expect(delta('switchyard_event_log_tail_lag_seconds_count')).toBe(1);
+    expect(delta('switchyard_event_log_tail_lag_seconds_bucket', { le: '0.05' })).toBe(1);
   });
 
   it('shows open graphql-ws connections and running subscriptions', async () => {

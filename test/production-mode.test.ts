@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config.ts';
 import {
   graphiqlEnabled,
   graphiqlSubscriptions,
@@ -10,20 +10,12 @@ import {
 import { GATEWAY_API_KEYS, KEYS, bearer, gql, wsClient } from './helpers/auth.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
+import { configProblems } from './helpers/config.ts';
 
 /** Production with the emulators asked for on purpose, so only the rules under test speak. */
 const SANDBOXED = { SANDBOX: '1' };
 
-function problems(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig({ ...SANDBOXED, ...env }, connectors);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
+const problems = (env: Record<string, string>) => configProblems({ ...SANDBOXED, ...env });
 const core = (env: Record<string, string>) => loadConfig({ ...SANDBOXED, ...env }, connectors).core;
 const INTROSPECT = '{ __schema { queryType { name } } }';
 const disabled = {

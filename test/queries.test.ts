@@ -280,7 +280,16 @@ describe('health and readiness', () => {
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       sources: expect.arrayContaining([
-        { name: 'stripe', mode: 'sandbox', webhooks: true, breaker: 'closed' },
+        {
+          name: 'stripe',
+          mode: 'sandbox',
+          webhooks: true,
+          breaker: 'closed',
+          credentials: {
+            status: 'sandbox',
+            detail: 'The built-in Stripe emulator’s, generated for this process.',
+          },
+        },
       ]) as unknown,
     });
   });

@@ -261,6 +261,10 @@ describe.skipIf(redisSkipReason !== null)('scale-out: gateway instances sharing 
     // Both instances serve the same history.
     const first = cursors[0] ?? '';
     expect(await storedIds(a, first)).toEqual(await storedIds(b, first));
+    // B's tail read A's appends from the stream: the tail lag it measured is in its metrics.
+    const metrics = await (await fetch(`${b.url}/metrics`)).text();
+    const lagged = /^switchyard_event_log_tail_lag_seconds_count (\d+)$/m.exec(metrics)?.[1];
+    expect(Number(lagged)).toBeGreaterThanOrEqual(1);
   });
 
   it('resumes a subscriber whose instance was killed with exactly the events it missed', async () => {

@@ -58,7 +58,8 @@ export function openFilesLimit(): { soft: number; hard: number } {
  * pid and the IPC channel), since a server or subscriber process holding
  * thousands of WebSockets needs a descriptor for each.
  */
-function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
+/** Spawns a child with the raised open-files limit, killed by {@link killAll}. */
+export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
   const { soft, hard } = openFilesLimit();
   const child =
     Number.isFinite(soft) && soft < hard

@@ -590,15 +590,21 @@ export function renderSection(r: Results): string {
   return out.join('\n\n') + '\n';
 }
 
-/** Replaces the generated section of `path` (or creates the file) with `section`, formatted by prettier. */
-export async function writeReport(path: string, section: string): Promise<void> {
+/**
+ * Replaces the generated section of `path` between `begin` (matched by its
+ * first two words) and `end` (or creates the file, or appends the section) with
+ * `section`, formatted by prettier.
+ */
+export async function writeReport(path: string, section: string, begin = BEGIN, end = END): Promise<void> {
   const existing = await readFile(path, 'utf8').catch(() => null);
-  const block = `${BEGIN}\n\n${section}\n${END}`;
+  const block = `${begin}\n\n${section}\n${end}`;
   let text: string;
-  const begin = existing?.indexOf('<!-- bench:begin') ?? -1;
-  const end = existing?.indexOf(END) ?? -1;
-  if (existing !== null && begin >= 0 && end > begin) {
-    text = existing.slice(0, begin) + block + existing.slice(end + END.length);
+  const from = existing?.indexOf(begin.split(' ').slice(0, 2).join(' ')) ?? -1;
+  const to = existing?.indexOf(end) ?? -1;
+  if (existing !== null && from >= 0 && to > from) {
+    text = existing.slice(0, from) + block + existing.slice(to + end.length);
+  } else if (existing !== null) {
+    text = `${existing.trimEnd()}\n\n${block}\n`;
   } else {
     text = `# Benchmarks\n\n${block}\n`;
   }

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts';
 import type { CallOptions, Upstream, UpstreamRequest, UpstreamResponse } from '../../src/upstream/types.ts';
 import { AppErrorBody, AppUser, AppUserBatch, AppUserPage } from './models.ts';
+import { invalidFields } from '../../src/writes/write-errors.ts';
 
 const source = 'app';
 /** How messages name the product's API (`App API failed with HTTP 503`). */
@@ -31,6 +32,32 @@ export interface AppClient {
   batchUsersById(ids: readonly string[], call: CallOptions): Promise<AppUser[]>;
   /** `POST /v1/users/batch` by emails (at most {@link MAX_BATCH_SIZE}): the active users found, in any order. */
   batchUsersByEmail(emails: readonly string[], call: CallOptions): Promise<AppUser[]>;
+  /**
+   * `PATCH /v1/users/{id}` with the fields to set (retried like a PUT: it only
+   * sets values); null for an id the product does not know.
+   */
+  updateUser(id: string, changes: UserUpdate, call: CallOptions): Promise<AppUser | null>;
+}
+
+/** The fields `PATCH /v1/users/{id}` sets, in the API's names. */
+export interface UserUpdate {
+  plan?: string | undefined;
+  company?: string | null | undefined;
+}
+
+/** A refused write: a 400 `invalid_request` names its field in `param`. */
+function failWrite(response: UpstreamResponse): never {
+  const parsed = AppErrorBody.safeParse(response.json);
+  const error = parsed.success ? parsed.data.error : undefined;
+  const param = (error as { param?: unknown } | undefined)?.param;
+  if ((response.status === 400 || response.status === 409) && error?.message !== undefined) {
+    const field = typeof param === 'string' && ['plan', 'company'].includes(param) ? `input.${param}` : 'id';
+    throw invalidFields(TITLE, [{ field, message: error.message }], {
+      source,
+      details: { upstreamStatus: response.status, upstreamCode: error.code },
+    });
+  }
+  fail(response);
 }
 
 function fail(response: UpstreamResponse): never {
@@ -96,6 +123,22 @@ export function createAppClient(upstream: Upstream): AppClient {
       // APP_BASE_URL hitting some other server) must surface, not read as null.
       if (response.status === 404 && isNotFound(response)) return null;
       if (response.status !== 200) fail(response);
+      return parseUpstream(AppUser, response, { source, title: TITLE, operation });
+    },
+    async updateUser(id, changes, call) {
+      const operation = 'users.update';
+      const response = await upstream.request({
+        method: 'PATCH',
+        path: `/v1/users/${encodeURIComponent(id)}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(changes),
+        // Setting fields twice leaves them as once: safe to retry.
+        idempotent: true,
+        operation,
+        ...call,
+      });
+      if (response.status === 404 && isNotFound(response)) return null;
+      if (response.status !== 200) failWrite(response);
       return parseUpstream(AppUser, response, { source, title: TITLE, operation });
     },
     batchUsersById: (ids, call) => batch('ids', ids, call),

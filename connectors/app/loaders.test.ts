@@ -41,6 +41,7 @@ function fakeClient(all: readonly AppUser[]) {
       // Like a product that also answers deleted accounts: the loader must not let them through.
       return Promise.resolve(all.filter((u) => emails.includes(u.email)).reverse());
     },
+    updateUser: () => Promise.reject(new Error('the loaders never write')),
   };
   return { client, calls };
 }

@@ -1,4 +1,5 @@
 import type { SourceScope } from '../../src/connector.ts';
+import { appMutations } from './writes.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import { badUserInput } from '../../src/errors.ts';
 import type { Resolvers } from '../../src/generated/resolvers.ts';
@@ -67,6 +68,7 @@ export const appResolvers: Resolvers = {
     event: (event) => event,
     user: (event, _args, ctx) => (event.subject ? appOf(ctx).loaders.user.load(event.subject.id) : null),
   },
+  Mutation: appMutations,
   Query: {
     async appUsers(_parent, args, ctx) {
       const first = pageSize(args.first, MAX_PAGE_SIZE);

@@ -6,12 +6,17 @@ import {
   AssociationBatch,
   HubSpotAccountDetails,
   HubSpotErrorBody,
+  HubSpotNoteBody,
   OBJECT_MODELS,
   OBJECT_PROPERTIES,
   hubspotBatch,
   hubspotList,
 } from './models.ts';
-import type { BatchError, HubSpotObject, ObjectType } from './models.ts';
+import type { BatchError, HubSpotContact, HubSpotNote, HubSpotObject, ObjectType } from './models.ts';
+import { invalidFields } from '../../src/writes/write-errors.ts';
+
+/** HubSpot's association type id of a note to a contact. */
+export const NOTE_TO_CONTACT = 202;
 
 const source = 'hubspot';
 const title = 'HubSpot';
@@ -86,7 +91,67 @@ export interface HubSpotClient {
   ): Promise<AssociationRead>;
   /** `GET /account-info/v3/details`: the account's company currency, upper case (`USD`). */
   companyCurrency(call: CallOptions): Promise<string>;
+  /**
+   * `PATCH /crm/v3/objects/contacts/{id}` with `{ properties }` (retried like a
+   * PUT: it only sets values), then the contact read back with every property
+   * the gateway shows (the PATCH answer carries only some). Null for an unknown id.
+   */
+  updateContact(
+    id: string,
+    properties: Readonly<Record<string, string>>,
+    call: CallOptions,
+  ): Promise<HubSpotContact | null>;
+  /**
+   * `POST /crm/v3/objects/notes` associated with the contact (type 202): never
+   * retried, HubSpot has no idempotency keys and would create it twice.
+   */
+  createNote(contactId: string, body: string, at: Date, call: CallOptions): Promise<HubSpotNote>;
+  /** `GET /crm/v3/objects/notes/{id}?associations=contacts`; null for an unknown id. */
+  getNote(id: string, call: CallOptions): Promise<HubSpotNote | null>;
 }
+
+/** HubSpot property names as the mutations' argument paths. */
+const WRITE_FIELDS: Readonly<Record<string, string>> = {
+  email: 'input.email',
+  firstname: 'input.firstName',
+  lastname: 'input.lastName',
+  phone: 'input.phone',
+  jobtitle: 'input.jobTitle',
+  lifecyclestage: 'input.lifecycleStage',
+  hs_note_body: 'body',
+};
+
+/** A refused write: each `errors[]` entry with its `context.propertyName`; a 409 (email taken) names the email. */
+function failWrite(response: UpstreamResponse): never {
+  const parsed = HubSpotErrorBody.safeParse(response.json);
+  const body = parsed.success ? parsed.data : undefined;
+  if (response.status === 409 && body?.message !== undefined) {
+    throw invalidFields(title, [{ field: 'input.email', message: body.message }], {
+      source,
+      details: { upstreamStatus: 409, upstreamCode: body.category ?? 'CONFLICT' },
+    });
+  }
+  if (response.status === 400 && body?.category === 'VALIDATION_ERROR') {
+    const fields = (body.errors ?? []).flatMap((error) =>
+      (error.context?.['propertyName'] ?? []).map((name) => ({
+        field: WRITE_FIELDS[name] ?? `input.properties.${name}`,
+        message: error.message ?? 'is invalid',
+      })),
+    );
+    if (fields.length > 0) {
+      throw invalidFields(title, fields, {
+        source,
+        details: { upstreamStatus: 400, upstreamCode: 'VALIDATION_ERROR' },
+      });
+    }
+  }
+  fail(response);
+}
+
+const noteOf = (note: z.infer<typeof HubSpotNoteBody>, contactId?: string): HubSpotNote => ({
+  ...note,
+  contactId: contactId ?? note.associations?.contacts?.results[0]?.id ?? null,
+});
 
 function fail(response: UpstreamResponse): never {
   const parsed = HubSpotErrorBody.safeParse(response.json);
@@ -140,6 +205,57 @@ export function createHubSpotClient(upstream: Upstream): HubSpotClient {
   }
 
   return {
+    async updateContact(id, properties, call) {
+      if (!/^\d{1,20}$/.test(id)) return null;
+      const response = await upstream.request({
+        method: 'PATCH',
+        path: `/crm/v3/objects/contacts/${id}`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ properties }),
+        // Setting properties twice leaves them as once: safe to retry.
+        idempotent: true,
+        operation: 'contacts.update',
+        ...call,
+      });
+      if (response.status === 404) return null;
+      if (response.status !== 200) failWrite(response);
+      return this.getObject('contacts', id, call);
+    },
+    async createNote(contactId, body, at, call) {
+      const operation = 'notes.create';
+      const response = await upstream.request({
+        method: 'POST',
+        path: '/crm/v3/objects/notes',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          properties: { hs_note_body: body, hs_timestamp: at.toISOString() },
+          associations: [
+            {
+              to: { id: contactId },
+              types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: NOTE_TO_CONTACT }],
+            },
+          ],
+        }),
+        operation,
+        ...call,
+      });
+      if (response.status !== 201 && response.status !== 200) failWrite(response);
+      return noteOf(parseUpstream(HubSpotNoteBody, response, { source, title, operation }), contactId);
+    },
+    async getNote(id, call) {
+      if (!/^\d{1,20}$/.test(id)) return null;
+      const operation = 'notes.get';
+      const response = await upstream.request({
+        method: 'GET',
+        path: `/crm/v3/objects/notes/${id}`,
+        query: { properties: 'hs_note_body,hs_timestamp', associations: 'contacts' },
+        operation,
+        ...call,
+      });
+      if (response.status === 404) return null;
+      if (response.status !== 200) fail(response);
+      return noteOf(parseUpstream(HubSpotNoteBody, response, { source, title, operation }));
+    },
     async companyCurrency(call) {
       const operation = 'account.details';
       const response = await upstream.request({

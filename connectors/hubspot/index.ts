@@ -1,5 +1,5 @@
 import { defineConnector } from '../../src/connector.ts';
-import type { HubSpotCompany, HubSpotContact, HubSpotDeal } from './models.ts';
+import type { HubSpotCompany, HubSpotContact, HubSpotDeal, HubSpotNote } from './models.ts';
 import { fullName, tokenPagedDirectory } from '../../src/unified/names.ts';
 import type { RetryHint, UpstreamResponse } from '../../src/upstream/types.ts';
 import { MAX_OBJECT_BATCH, MAX_PAGE_SIZE, createHubSpotClient } from './client.ts';
@@ -85,6 +85,11 @@ export const hubspot = defineConnector({
       typeName: 'CrmCompany',
       load: (scope, id) => scope.loaders.company.load(id),
       idOf: (o) => (o as HubSpotCompany).id,
+    },
+    {
+      typeName: 'CrmNote',
+      load: (scope, id) => scope.client.getNote(id, scope.call),
+      idOf: (o) => (o as HubSpotNote).id,
     },
     {
       typeName: 'CrmDeal',

@@ -147,6 +147,23 @@ export const AssociationBatch = z.looseObject({
  * HubSpot's error body: `{ status: "error", message, correlationId, category, errors? }`;
  * rate-limit answers carry `errorType` and `policyName` instead of `category`.
  */
+/** A note (engagement) as `POST`/`GET /crm/v3/objects/notes` return it, with the contact it is associated with. */
+export const HubSpotNoteBody = z.looseObject({
+  id: z.string().min(1),
+  properties: z.looseObject({ hs_note_body: prop, hs_timestamp: prop }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  associations: z
+    .looseObject({
+      contacts: z.looseObject({ results: z.array(z.looseObject({ id: z.string() })) }).optional(),
+    })
+    .optional(),
+});
+export type HubSpotNote = z.infer<typeof HubSpotNoteBody> & {
+  /** The contact the note is associated with, when known. */
+  contactId: string | null;
+};
+
 export const HubSpotErrorBody = z.looseObject({
   status: z.string().optional(),
   message: z.string().optional(),
@@ -154,5 +171,13 @@ export const HubSpotErrorBody = z.looseObject({
   category: z.string().optional(),
   errorType: z.string().optional(),
   policyName: z.string().optional(),
-  errors: z.array(z.looseObject({ message: z.string().optional(), code: z.string().optional() })).optional(),
+  errors: z
+    .array(
+      z.looseObject({
+        message: z.string().optional(),
+        code: z.string().optional(),
+        context: z.record(z.string(), z.array(z.string())).optional(),
+      }),
+    )
+    .optional(),
 });

@@ -7,6 +7,7 @@ import type { Resolvers } from '../../src/generated/resolvers.ts';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pagination.ts';
 import type { Connection } from '../../src/pagination.ts';
 import { MAX_PAGE_SIZE } from './client.ts';
+import { hubspotMutations, noteContact } from './writes.ts';
 import type { Associated, HubSpotClient, Page } from './client.ts';
 import type { HubSpotLoaders, ListArgs } from './loaders.ts';
 import type { ObjectType } from './models.ts';
@@ -142,6 +143,13 @@ function fullName(first: string | null, last: string | null): string | null {
 }
 
 export const hubspotResolvers: Resolvers = {
+  Mutation: hubspotMutations,
+  CrmNote: {
+    body: (note) => note.properties.hs_note_body,
+    timestamp: (note) => note.properties.hs_timestamp,
+    createdAt: (note) => note.createdAt,
+    contact: (note, _args, ctx) => noteContact(note, ctx),
+  },
   Query: {
     crmContacts: (_parent, args, ctx) =>
       listConnection('crm-contacts', hubspotOf(ctx).loaders.contacts, args),

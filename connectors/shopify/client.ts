@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { invalidFields } from '../../src/writes/write-errors.ts';
 import { ErrorCode, GatewayError } from '../../src/errors.ts';
 import { parseUpstream, upstreamError, upstreamIdentifier } from '../../src/upstream/http-errors.ts';
 import type { CallOptions, RetryHint, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
@@ -75,7 +76,7 @@ const CUSTOMER_FIELDS = `fragment SwitchyardCustomer on Customer {
   amountSpent { amount currencyCode }
 }`;
 const ORDER_FIELDS = `fragment SwitchyardOrder on Order {
-  id name email createdAt displayFinancialStatus
+  id name email createdAt displayFinancialStatus note tags
   totalPriceSet { shopMoney { amount currencyCode } }
   customer { ...SwitchyardCustomer }
 }
@@ -157,6 +158,28 @@ const OrderEdges = edgesConnection(ShopifyOrder);
 const LineItems = nodesConnection(ShopifyLineItem);
 const OrderLineItems = z.looseObject({ id: z.string(), lineItems: LineItems });
 /** `nodes` answers null for an unknown id (the loaders only ask for ids of the right type). */
+const ORDER_UPDATE = `mutation SwitchyardOrderUpdate($input: OrderInput!) {
+  orderUpdate(input: $input) { order { ...SwitchyardOrder } userErrors { field message } }
+}
+${ORDER_FIELDS}`;
+
+const OrderUpdatePayload = z.looseObject({
+  orderUpdate: z
+    .looseObject({
+      order: ShopifyOrder.nullable(),
+      userErrors: z.array(
+        z.looseObject({ field: z.array(z.string()).nullable().default(null), message: z.string() }),
+      ),
+    })
+    .nullable(),
+});
+
+/** `userErrors[].field` (`["tags", "0"]`) as the mutation's argument path (`input.tags.0`). */
+function argumentOf(field: readonly string[] | null): string {
+  if (field === null || field.length === 0) return 'input';
+  return field[0] === 'id' ? 'id' : ['input', ...field].join('.');
+}
+
 const nodeList = <T extends z.ZodType>(node: T) => z.array(node.nullable());
 
 /** One page of orders, with Shopify's cursor for each. */
@@ -218,6 +241,15 @@ export interface ShopifyClient {
   orderLineItems(orderIds: readonly string[], call: CallOptions): Promise<LineItemsPage[]>;
   /** The next page of one order's line items; null for an unknown order. */
   orderLineItemsPage(orderId: string, after: string, call: CallOptions): Promise<LineItemsPage | null>;
+  /**
+   * `orderUpdate` (note, tags): a 200 with `userErrors` is a failed write,
+   * BAD_USER_INPUT with `extensions.fields`. It sets values, so it may be retried.
+   */
+  updateOrder(
+    id: string,
+    changes: { note?: string | null | undefined; tags?: readonly string[] | undefined },
+    call: CallOptions,
+  ): Promise<ShopifyOrder>;
 }
 
 /** The wait a THROTTLED body asks for: until the bucket holds the requested cost again. */
@@ -406,6 +438,43 @@ export function createShopifyClient(upstream: Upstream, config: ShopifyConfig): 
   const present = <T>(items: readonly (T | null)[]): T[] => items.filter((i): i is T => i !== null);
 
   return {
+    async updateOrder(id, changes, call) {
+      const data = await execute(
+        'orders.update',
+        ORDER_UPDATE,
+        { input: { id, ...changes } },
+        OrderUpdatePayload,
+        call,
+      );
+      const payload = data.orderUpdate;
+      if (payload === null) {
+        throw new GatewayError(
+          ErrorCode.UPSTREAM_BAD_RESPONSE,
+          'Shopify answered orderUpdate with no payload.',
+          {
+            source,
+          },
+        );
+      }
+      if (payload.order === null && payload.userErrors.every((e) => e.field?.[0] === 'id')) {
+        throw new GatewayError(ErrorCode.UPSTREAM_NOT_FOUND, `Shopify has no order ${JSON.stringify(id)}.`, {
+          source,
+          details: { upstreamCode: 'USER_ERRORS' },
+        });
+      }
+      if (payload.userErrors.length > 0 || payload.order === null) {
+        const fields = payload.userErrors.map((e) => ({ field: argumentOf(e.field), message: e.message }));
+        throw invalidFields(
+          title,
+          fields.length > 0 ? fields : [{ field: 'id', message: 'Order does not exist' }],
+          {
+            source,
+            details: { upstreamCode: 'USER_ERRORS' },
+          },
+        );
+      }
+      return payload.order;
+    },
     async listOrders(params, call) {
       const data = await execute(
         'orders.list',

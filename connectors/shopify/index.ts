@@ -1,3 +1,4 @@
+import { shopifyMutations } from './writes.ts';
 import { defineConnector } from '../../src/connector.ts';
 import { fullName } from '../../src/unified/names.ts';
 import type { ShopifyCustomer, ShopifyOrder } from './models.ts';
@@ -35,7 +36,7 @@ export const shopify = defineConnector({
   }),
   client: createShopifyClient,
   loaders: createShopifyLoaders,
-  resolvers: shopifyResolvers,
+  resolvers: { ...shopifyResolvers, Mutation: shopifyMutations },
   webhooks: shopifyWebhooks,
   sandbox: shopifySandbox,
   customer: {

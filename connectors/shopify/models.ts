@@ -53,6 +53,8 @@ export const ShopifyOrder = z.looseObject({
   email: z.string().nullable().default(null),
   createdAt: z.string(),
   displayFinancialStatus: z.string().nullable().default(null),
+  note: z.string().nullable().default(null),
+  tags: z.array(z.string()).default([]),
   totalPriceSet: MoneyBag,
   customer: ShopifyCustomer.nullable().default(null),
 });

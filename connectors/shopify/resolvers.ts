@@ -19,7 +19,7 @@ const shopifyOf = (ctx: GatewayContext): SourceScope<ShopifyClient, ShopifyLoade
   ctx.source<ShopifyClient, ShopifyLoaders>('shopify');
 
 /** The gid for an `id` argument (a gid of `type` or a bare numeric id), or BAD_USER_INPUT. */
-function gidArgument(type: 'Order' | 'Customer', id: string): string {
+export function gidArgument(type: 'Order' | 'Customer', id: string): string {
   const gid = toGid(type, id);
   if (gid === null) {
     throw badUserInput(

@@ -1,6 +1,7 @@
 import { jsonReads } from '../../src/upstream/json-reads.ts';
 import { upstreamError, parseUpstream } from '../../src/upstream/http-errors.ts';
 import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
+import { invalidFields } from '../../src/writes/write-errors.ts';
 import {
   DeletedCustomer,
   StripeCustomer,
@@ -57,6 +58,78 @@ export interface StripeClient {
   retrieveInvoice(id: string, call: CallOptions): Promise<StripeInvoice | null>;
   listSubscriptions(params: ListSubscriptionsParams, call: CallOptions): Promise<Page<StripeSubscription>>;
   retrieveSubscription(id: string, call: CallOptions): Promise<StripeSubscription | null>;
+  /**
+   * `POST /v1/customers/{id}`, form-encoded, with Stripe's `Idempotency-Key`
+   * (so it may be retried). An empty string clears a field or metadata key.
+   */
+  updateCustomer(id: string, params: CustomerUpdate, key: string, call: CallOptions): Promise<StripeCustomer>;
+  /**
+   * Cancels a subscription: `POST /v1/subscriptions/{id}` with
+   * `cancel_at_period_end=true`, or `DELETE /v1/subscriptions/{id}` at once.
+   */
+  cancelSubscription(
+    id: string,
+    atPeriodEnd: boolean,
+    key: string,
+    call: CallOptions,
+  ): Promise<StripeSubscription>;
+}
+
+/** The parameters of a customer update, in Stripe's names. */
+export interface CustomerUpdate {
+  name?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  metadata?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Stripe's form encoding: nested objects as bracketed keys
+ * (`metadata[plan]=pro`), undefined values left out.
+ */
+export function formEncode(params: Readonly<Record<string, unknown>>, prefix = ''): string {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    const key = prefix === '' ? name : `${prefix}[${name}]`;
+    if (typeof value === 'object' && value !== null) {
+      const nested = formEncode(value as Record<string, unknown>, key);
+      if (nested !== '') parts.push(nested);
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+    }
+  }
+  return parts.join('&');
+}
+
+/** Stripe's `param` (`email`, `metadata[plan]`) as the mutation's argument path. */
+function argumentOf(param: string): string {
+  const metadata = /^metadata\[(.*)\]$/.exec(param);
+  if (metadata) return `input.metadata.${metadata[1] ?? ''}`;
+  if (['name', 'email', 'phone'].includes(param)) return `input.${param}`;
+  if (param === 'cancel_at_period_end') return 'atPeriodEnd';
+  return param;
+}
+
+/** A refused write: `param` names the field, an `idempotency_error` the key; else as a read's failure. */
+function failWrite(response: UpstreamResponse): never {
+  const parsed = StripeErrorBody.safeParse(response.json);
+  const error = parsed.success ? parsed.data.error : undefined;
+  if (response.status === 400 && error !== undefined) {
+    const field =
+      error.type === 'idempotency_error'
+        ? 'idempotencyKey'
+        : error.param === undefined
+          ? undefined
+          : argumentOf(error.param);
+    if (field !== undefined) {
+      throw invalidFields(title, [{ field, message: error.message ?? error.type }], {
+        source,
+        details: { upstreamStatus: 400, upstreamCode: error.code ?? error.type },
+      });
+    }
+  }
+  fail(response);
 }
 
 function fail(response: UpstreamResponse): never {
@@ -122,6 +195,41 @@ export function createStripeClient(upstream: Upstream): StripeClient {
     async listSubscriptions(params, call) {
       const query = { ...paging(params), customer: params.customer, status: params.status ?? 'all' };
       return page(await get('subscriptions.list', '/v1/subscriptions', SubscriptionList, query, call));
+    },
+    async updateCustomer(id, params, key, call) {
+      const response = await upstream.request({
+        method: 'POST',
+        path: `/v1/customers/${encodeURIComponent(id)}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: formEncode({ ...params }),
+        idempotencyKey: key,
+        operation: 'customers.update',
+        ...call,
+      });
+      if (response.status !== 200) failWrite(response);
+      return parseUpstream(StripeCustomer, response, { source, title, operation: 'customers.update' });
+    },
+    async cancelSubscription(id, atPeriodEnd, key, call) {
+      const path = `/v1/subscriptions/${encodeURIComponent(id)}`;
+      const response = await upstream.request(
+        atPeriodEnd
+          ? {
+              method: 'POST',
+              path,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: formEncode({ cancel_at_period_end: true }),
+              idempotencyKey: key,
+              operation: 'subscriptions.update',
+              ...call,
+            }
+          : { method: 'DELETE', path, operation: 'subscriptions.cancel', ...call },
+      );
+      if (response.status !== 200) failWrite(response);
+      return parseUpstream(StripeSubscription, response, {
+        source,
+        title,
+        operation: 'subscriptions.cancel',
+      });
     },
     retrieveSubscription(id, call) {
       return retrieve(

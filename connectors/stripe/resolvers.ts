@@ -1,4 +1,5 @@
 import type { SourceScope } from '../../src/connector.ts';
+import { stripeMutations } from './writes.ts';
 import type { GatewayContext } from '../../src/context.ts';
 import type { Resolvers } from '../../src/generated/resolvers.ts';
 import { sourceIdOf } from '../../src/node-id.ts';
@@ -39,6 +40,7 @@ function connection<T extends { id: string }>(
 }
 
 export const stripeResolvers: Resolvers = {
+  Mutation: stripeMutations,
   Query: {
     async billingCustomers(_parent, args, ctx) {
       const { client, loaders, call } = stripeOf(ctx);

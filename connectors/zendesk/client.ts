@@ -1,4 +1,6 @@
-import { upstreamError } from '../../src/upstream/http-errors.ts';
+import { parseUpstream, upstreamError } from '../../src/upstream/http-errors.ts';
+import { invalidFields } from '../../src/writes/write-errors.ts';
+import type { FieldError } from '../../src/writes/write-errors.ts';
 import type { CallOptions, Upstream, UpstreamResponse } from '../../src/upstream/types.ts';
 import {
   TicketCursorPage,
@@ -65,6 +67,56 @@ export interface ZendeskClient {
   retrieveUser(id: string, call: CallOptions): Promise<ZendeskUser | null>;
   /** `GET /api/v2/users/search.json?query=email:...`: the users Zendesk search matches for one email. */
   searchUsersByEmail(email: string, call: CallOptions): Promise<ZendeskUser[]>;
+  /**
+   * `POST /api/v2/tickets.json`: opens a ticket (never retried: Zendesk would
+   * open it twice). A 422 becomes BAD_USER_INPUT with `extensions.fields`.
+   */
+  createTicket(ticket: TicketWrite, call: CallOptions): Promise<ZendeskTicket>;
+  /** `PUT /api/v2/tickets/{id}.json`: null when Zendesk has no such ticket. */
+  updateTicket(id: string, ticket: TicketWrite, call: CallOptions): Promise<ZendeskTicket | null>;
+}
+
+/** The `ticket` object of a write, in Zendesk's field names. */
+export interface TicketWrite {
+  subject?: string | undefined;
+  comment?: { body: string; public: boolean } | undefined;
+  requester?: { email: string; name?: string | undefined } | undefined;
+  priority?: string | undefined;
+  status?: string | undefined;
+}
+
+/** Zendesk's `details` keys, as the mutations' argument paths. */
+const WRITE_FIELDS: Readonly<Record<string, string>> = {
+  requester: 'input.requesterEmail',
+  subject: 'input.subject',
+  description: 'input.comment',
+  priority: 'input.priority',
+  status: 'input.status',
+};
+
+/** A refused write: a 422 `RecordInvalid` lists each field; anything else maps as a read's failure. */
+function failWrite(response: UpstreamResponse): never {
+  const said = describeError(response.json);
+  if (response.status === 422 && typeof said.details === 'object' && said.details !== null) {
+    const fields: FieldError[] = [];
+    for (const [field, problems] of Object.entries(said.details)) {
+      if (!Array.isArray(problems)) continue;
+      for (const problem of problems as unknown[]) {
+        const description = (problem as { description?: unknown } | null)?.description;
+        fields.push({
+          field: WRITE_FIELDS[field] ?? field,
+          message: typeof description === 'string' ? description : 'is invalid',
+        });
+      }
+    }
+    if (fields.length > 0) {
+      throw invalidFields(title, fields, {
+        source,
+        details: { upstreamStatus: 422, ...(said.code ? { upstreamCode: said.code } : {}) },
+      });
+    }
+  }
+  fail(response);
 }
 
 function fail(response: UpstreamResponse): never {
@@ -168,6 +220,34 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
       if (!isZendeskId(id)) return null;
       const path = `/api/v2/users/${id}.json`;
       return (await retrieve('users.show', path, UserEnvelope, call))?.user ?? null;
+    },
+    async createTicket(ticket, call) {
+      const response = await upstream.request({
+        method: 'POST',
+        path: '/api/v2/tickets.json',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ticket }),
+        operation: 'tickets.create',
+        ...call,
+      });
+      if (response.status !== 201 && response.status !== 200) failWrite(response);
+      return parseUpstream(TicketEnvelope, response, { source, title, operation: 'tickets.create' }).ticket;
+    },
+    async updateTicket(id, ticket, call) {
+      if (!isZendeskId(id)) return null;
+      const response = await upstream.request({
+        method: 'PUT',
+        path: `/api/v2/tickets/${id}.json`,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ticket }),
+        // Setting status and priority is idempotent; adding a comment is not: never send it twice.
+        idempotent: ticket.comment === undefined,
+        operation: 'tickets.update',
+        ...call,
+      });
+      if (response.status === 404) return null;
+      if (response.status !== 200) failWrite(response);
+      return parseUpstream(TicketEnvelope, response, { source, title, operation: 'tickets.update' }).ticket;
     },
     async searchUsersByEmail(email, call) {
       // An email with a space or a quote cannot be a Zendesk identity, and would break the query syntax.

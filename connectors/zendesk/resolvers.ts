@@ -10,6 +10,7 @@ import type { TicketListArgs, ZendeskLoaders } from './loaders.ts';
 import type { TicketStatus, ZendeskTicket } from './models.ts';
 import { sourceIdOf } from '../../src/node-id.ts';
 import { eventSubscription } from '../../src/events/resolvers.ts';
+import { zendeskMutations } from './writes.ts';
 
 const zendeskOf = (ctx: GatewayContext): SourceScope<ZendeskClient, ZendeskLoaders> =>
   ctx.source<ZendeskClient, ZendeskLoaders>('zendesk');
@@ -114,6 +115,7 @@ export const zendeskResolvers: Resolvers = {
     ticket: (event, _args, ctx) =>
       event.subject?.kind === 'ticket' ? zendeskOf(ctx).loaders.ticket.load(event.subject.id) : null,
   },
+  Mutation: zendeskMutations,
   Query: {
     tickets: (_parent, args, ctx) =>
       ticketConnection(ctx, `zendesk-tickets:${statusKey(args.status)}`, args, {

@@ -2,7 +2,7 @@ import type { CustomerDomain } from '../connector.ts';
 
 /** The domains a principal may read; each names the `Customer` part its sources fill, and `events` the raw event feed. */
 export const READ_SCOPES = ['billing', 'crm', 'support', 'commerce', 'app', 'events'] as const;
-/** Write scopes, one per domain, for mutations to come. */
+/** Write scopes, one per domain: a mutation of a domain's source needs its `<domain>:write`. */
 export const WRITE_SCOPES = [
   'billing:write',
   'crm:write',
@@ -25,6 +25,13 @@ export function isScope(value: string): value is Scope {
 /** The read scope a source's domain needs (a customer domain is its own scope). */
 export function readScopeOf(domain: CustomerDomain): ReadScope {
   return domain;
+}
+
+export type WriteScope = (typeof WRITE_SCOPES)[number];
+
+/** The write scope a source's domain needs (`support:write`). */
+export function writeScopeOf(domain: CustomerDomain): WriteScope {
+  return `${domain}:write`;
 }
 
 /** Whether `scopes` allow reading anything at all (a principal without it is refused at the WebSocket's door). */

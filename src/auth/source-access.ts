@@ -1,7 +1,7 @@
 import { ErrorCode, GatewayError } from '../errors.ts';
 import type { Source } from '../sources.ts';
 import type { Principal } from './principal.ts';
-import { readScopeOf } from './scopes.ts';
+import { readScopeOf, writeScopeOf } from './scopes.ts';
 import type { Scope } from './scopes.ts';
 
 /**
@@ -11,10 +11,36 @@ import type { Scope } from './scopes.ts';
  */
 export class SourceAccess {
   readonly #needs: ReadonlyMap<string, Scope>;
+  readonly #writeNeeds: ReadonlyMap<string, Scope>;
 
   constructor(sources: readonly Pick<Source, 'name' | 'connector'>[]) {
     this.#needs = new Map(
       sources.map((s) => [s.name, s.connector.customer ? readScopeOf(s.connector.customer.domain) : 'admin']),
+    );
+    this.#writeNeeds = new Map(
+      sources.map((s) => [
+        s.name,
+        s.connector.customer ? writeScopeOf(s.connector.customer.domain) : 'admin',
+      ]),
+    );
+  }
+
+  /** The scope writing to `source` needs (`<domain>:write`; `admin` for a source with no domain). */
+  writeScopeOf(source: string): Scope {
+    return this.#writeNeeds.get(source) ?? 'admin';
+  }
+
+  mayWrite(principal: Principal, source: string): boolean {
+    return principal.scopes.has(this.writeScopeOf(source));
+  }
+
+  /** The FORBIDDEN error of a mutation of `source` that `principal` may not make. */
+  forbiddenWrite(source: string): GatewayError {
+    const scope = this.writeScopeOf(source);
+    return new GatewayError(
+      ErrorCode.FORBIDDEN,
+      `Your credentials may not write to source "${source}": that needs the "${scope}" scope.`,
+      { source, details: { scope } },
     );
   }
 

@@ -49,6 +49,8 @@ export interface FanoutOptions<P> {
   queueLimit: number;
   /** Delay before a failed replay page is read again, doubling up to 16 times this. Default 100 ms. */
   replayRetryMs?: number;
+  /** Told each batch of live events as it is handed to the subscriptions (metrics). Default: nobody. */
+  onLive?: ((events: readonly GatewayEvent[]) => void) | undefined;
 }
 
 /** What a subscription starts from. */
@@ -76,6 +78,7 @@ export class Fanout<P> {
   readonly #compare: (a: P, b: P) => number;
   readonly #queueLimit: number;
   readonly #replayRetryMs: number;
+  readonly #onLive: FanoutOptions<P>['onLive'];
   readonly #subscriptions = new Set<FanoutSubscription<P>>();
   #head: FanoutMark<P> | null = null;
   #closed = false;
@@ -84,6 +87,7 @@ export class Fanout<P> {
     this.#compare = options.compare;
     this.#queueLimit = options.queueLimit;
     this.#replayRetryMs = options.replayRetryMs ?? 100;
+    this.#onLive = options.onLive;
   }
 
   /** How many subscriptions are registered for live events. */
@@ -121,6 +125,7 @@ export class Fanout<P> {
     if (last === undefined) return;
     this.#head = { position: last.position, cursor: last.event.cursor };
     for (const subscription of this.#subscriptions) subscription.offerBatch(entries);
+    if (this.#onLive) this.#onLive(entries.map((entry) => entry.event));
   }
 
   /** Registers a subscription; after {@link close} or an aborted signal it is born ended. */

@@ -29,6 +29,8 @@ export interface MemoryEventLogOptions {
   subscriberQueueLimit?: number;
   /** The clock, in epoch milliseconds. Default `() => Date.now()`. */
   now?: () => number;
+  /** Told each batch of events as it goes live to subscriptions (tail-lag metrics). Default: nobody. */
+  onLive?: ((events: readonly GatewayEvent[]) => void) | undefined;
 }
 
 /** The in-process event log, with an extra probe for tests. */
@@ -70,7 +72,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
   let closed = false;
   /** `${source}:${id}` of the events stored within the dedupe window. */
   const seen = new RecentKeys(dedupeWindowMs, dedupeMaxKeys);
-  const fanout = new Fanout<number>({ compare: (a, b) => a - b, queueLimit });
+  const fanout = new Fanout<number>({ compare: (a, b) => a - b, queueLimit, onLive: options.onLive });
 
   function evict(at: number): void {
     const retained = entries.length - head;

@@ -76,6 +76,8 @@ export interface RedisEventLogOptions {
   maxReconnectDelayMs?: number;
   /** Where connection losses and recoveries are reported. Default: nowhere. */
   log?: RedisEventLogLogger | undefined;
+  /** Told each batch of events the tail hands to subscriptions (tail-lag metrics). Default: nobody. */
+  onLive?: ((events: readonly GatewayEvent[]) => void) | undefined;
 }
 
 /** The Redis-backed event log, with extra probes for the gateway and tests. */
@@ -230,7 +232,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     retryStrategy: backoff,
   });
 
-  const fanout = new Fanout<string>({ compare: compareIds, queueLimit });
+  const fanout = new Fanout<string>({ compare: compareIds, queueLimit, onLive: options.onLive });
   let closed = false;
   let closing: Promise<void> | null = null;
   // A function, so checks after an await are not narrowed away by the loop condition.

@@ -3,7 +3,7 @@ import type { StripeCustomer as StripeCustomerModel, StripeInvoice as StripeInvo
 import type { CustomerModel as CustomerModelModel, CustomerEventModel as CustomerEventModelModel } from '../unified/customer.ts';
 import type { AppUser as AppUserModel } from '../../connectors/app/models.ts';
 import type { ZendeskTicket as ZendeskTicketModel, ZendeskUser as ZendeskUserModel } from '../../connectors/zendesk/models.ts';
-import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel } from '../../connectors/hubspot/models.ts';
+import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel, HubSpotNote as HubSpotNoteModel } from '../../connectors/hubspot/models.ts';
 import type { ShopifyOrder as ShopifyOrderModel, ShopifyLineItem as ShopifyLineItemModel, ShopifyCustomer as ShopifyCustomerModel } from '../../connectors/shopify/models.ts';
 import type { GatewayEvent as GatewayEventModel } from '../events/event.ts';
 import type { Endpoint as EndpointModel, Delivery as DeliveryModel, DeliveryAttempt as DeliveryAttemptModel } from '../outbound/model.ts';
@@ -177,6 +177,17 @@ export type CommerceCustomerOrdersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateTicketInput = {
+  /** The first comment, public: the ticket's description. 1 to 65535 characters. */
+  comment: Scalars['String']['input'];
+  priority?: InputMaybe<TicketPriority>;
+  requesterEmail: Scalars['String']['input'];
+  /** The requester's name, for a requester Zendesk does not know yet (default: the email's local part). */
+  requesterName?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 255 characters. */
+  subject: Scalars['String']['input'];
+};
+
 export type CreateWebhookEndpointInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Which events it receives; absent: every event. */
@@ -311,6 +322,21 @@ export type CrmDealEdge = {
   __typename?: 'CrmDealEdge';
   cursor: Scalars['String']['output'];
   node: CrmDeal;
+};
+
+/** A HubSpot note (an engagement) on a contact's timeline. */
+export type CrmNote = Node & {
+  __typename?: 'CrmNote';
+  /** The note's text (`hs_note_body`). */
+  body: Maybe<Scalars['String']['output']>;
+  /** The contact the note is associated with, or null. */
+  contact: Maybe<CrmContact>;
+  createdAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** HubSpot record id. */
+  sourceId: Scalars['ID']['output'];
+  /** When the note is dated on the timeline (`hs_timestamp`). */
+  timestamp: Maybe<Scalars['DateTime']['output']>;
 };
 
 /** One person as a customer across billing, CRM, support, commerce and the product. */
@@ -530,6 +556,25 @@ export type Money = {
 /** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Cancels a Stripe subscription: at the end of the current period (default),
+   * or at once with `atPeriodEnd: false`. Needs `billing:write`.
+   */
+  cancelBillingSubscription: BillingSubscription;
+  /**
+   * Adds a note to a contact's timeline (associated with the contact, HubSpot's
+   * type 202). Needs `crm:write`. HubSpot has no idempotency keys: with
+   * `idempotencyKey`, a repeat within 24 hours returns the first note instead of
+   * adding another.
+   */
+  createCrmNote: CrmNote;
+  /**
+   * Opens a Zendesk ticket for the requester (created as an end user if Zendesk
+   * does not know the email). Needs `support:write`. With `idempotencyKey` (1 to
+   * 255 characters), a repeat with the same input returns the first ticket
+   * instead of opening another, for 24 hours.
+   */
+  createTicket: SupportTicket;
   /** Creates an endpoint that receives the events stored from now on. Needs the `admin` scope. */
   createWebhookEndpoint: WebhookEndpointSecretPayload;
   /** Deletes an endpoint and its deliveries; returns its id. Needs the `admin` scope. */
@@ -540,8 +585,63 @@ export type Mutation = {
   retryWebhookDelivery: WebhookDelivery;
   /** A new secret; the previous one keeps signing for 24 hours. Needs the `admin` scope. */
   rotateWebhookEndpointSecret: WebhookEndpointSecretPayload;
+  /**
+   * Changes a product user's plan or company through the product API's
+   * `PATCH /v1/users/{id}` (`company: null` clears it). `id` is the global id or
+   * the product's own (`usr_...`). Needs `app:write`.
+   */
+  updateAppUser: AppUser;
+  /**
+   * Changes a Stripe customer's name, email, phone or metadata (`null` clears a
+   * field; a metadata key set to `null` is removed). `id` is the global id or
+   * Stripe's `cus_...`. Needs `billing:write`. `idempotencyKey` (1 to 255
+   * characters) is Stripe's own `Idempotency-Key`: a repeat within 24 hours
+   * returns the first result, the same key with other input is refused.
+   */
+  updateBillingCustomer: BillingCustomer;
+  /**
+   * Sets a HubSpot contact's properties: the named ones, plus any other contact
+   * property by its HubSpot internal name in `properties` (`{"hs_lead_status": "OPEN"}`;
+   * null clears one). `id` is the global id or HubSpot's record id. Needs `crm:write`.
+   */
+  updateCrmContact: CrmContact;
+  /**
+   * Sets an order's note and tags (the tags given replace the order's tags)
+   * through the GraphQL Admin API's `orderUpdate`; its `userErrors` become
+   * BAD_USER_INPUT with `extensions.fields`. `id` is the global id, the
+   * `gid://shopify/Order/...` or the bare number. Needs `commerce:write`.
+   */
+  updateOrder: Order;
+  /**
+   * Changes a ticket's status or priority and may add a comment. `id` is the
+   * global id or Zendesk's own. Needs `support:write`.
+   */
+  updateTicket: SupportTicket;
   /** Changes an endpoint's url, description, filter or enabled state. Needs the `admin` scope. */
   updateWebhookEndpoint: WebhookEndpoint;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCancelBillingSubscriptionArgs = {
+  atPeriodEnd?: InputMaybe<Scalars['Boolean']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCreateCrmNoteArgs = {
+  body: Scalars['String']['input'];
+  contactId: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCreateTicketArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: CreateTicketInput;
 };
 
 
@@ -577,6 +677,46 @@ export type MutationRotateWebhookEndpointSecretArgs = {
 
 
 /** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateAppUserArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateAppUserInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateBillingCustomerArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateBillingCustomerInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateCrmContactArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateCrmContactInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateOrderArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateOrderInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateTicketArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
 export type MutationUpdateWebhookEndpointArgs = {
   id: Scalars['ID']['input'];
   input: UpdateWebhookEndpointInput;
@@ -601,8 +741,12 @@ export type Order = Node & {
   lineItems: Array<OrderLineItem>;
   /** The order's name as the shop shows it (`#1001`). */
   name: Scalars['String']['output'];
+  /** The merchant's note on the order. */
+  note: Maybe<Scalars['String']['output']>;
   /** Shopify global id (`gid://shopify/Order/...`). */
   sourceId: Scalars['ID']['output'];
+  /** The order's tags, sorted. */
+  tags: Array<Scalars['String']['output']>;
   /** The total in the shop's currency. */
   totalPrice: Money;
 };
@@ -1073,6 +1217,13 @@ export type SupportUserRole =
   | 'agent'
   | 'end-user';
 
+export type TicketCommentInput = {
+  /** 1 to 65535 characters. */
+  body: Scalars['String']['input'];
+  /** Whether the requester sees it (default true); false makes an internal note. */
+  public?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
 /** A ticket event, with the ticket as Zendesk has it now. */
 export type TicketEvent = {
   __typename?: 'TicketEvent';
@@ -1100,6 +1251,45 @@ export type TicketType =
   | 'problem'
   | 'question'
   | 'task';
+
+export type UpdateAppUserInput = {
+  /** At most 255 characters; null clears it. */
+  company?: InputMaybe<Scalars['String']['input']>;
+  plan?: InputMaybe<AppPlan>;
+};
+
+export type UpdateBillingCustomerInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Keys (1 to 40 characters) to string values (at most 500 characters), or null to remove the key; at most 50 keys. */
+  metadata?: InputMaybe<Scalars['JSON']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type UpdateCrmContactInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  jobTitle?: InputMaybe<Scalars['String']['input']>;
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** One of HubSpot's lifecycle stages (`lead`, `customer`...). */
+  lifecycleStage?: InputMaybe<Scalars['String']['input']>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Other contact properties by HubSpot internal name, to string values (or null to clear). */
+  properties?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+export type UpdateOrderInput = {
+  /** At most 5000 characters; null or empty clears it. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Each at most 40 characters; at most 250 tags. */
+  tags?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+export type UpdateTicketInput = {
+  comment?: InputMaybe<TicketCommentInput>;
+  priority?: InputMaybe<TicketPriority>;
+  status?: InputMaybe<TicketStatus>;
+};
 
 /** Only the fields given change. */
 export type UpdateWebhookEndpointInput = {
@@ -1251,6 +1441,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( HubSpotCompanyModel )
     | ( HubSpotContactModel )
     | ( HubSpotDealModel )
+    | ( HubSpotNoteModel )
     | ( CustomerModelModel )
     | ( StripeInvoiceModel )
     | ( ShopifyOrderModel )
@@ -1276,6 +1467,7 @@ export type ResolversTypes = {
   BillingSubscriptionEdge: ResolverTypeWrapper<Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversTypes['BillingSubscription'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CommerceCustomer: ResolverTypeWrapper<ShopifyCustomerModel>;
+  CreateTicketInput: CreateTicketInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CrmCompany: ResolverTypeWrapper<HubSpotCompanyModel>;
   CrmCompanyConnection: ResolverTypeWrapper<Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CrmCompanyEdge']> }>;
@@ -1286,6 +1478,7 @@ export type ResolversTypes = {
   CrmDeal: ResolverTypeWrapper<HubSpotDealModel>;
   CrmDealConnection: ResolverTypeWrapper<Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversTypes['CrmDealEdge']> }>;
   CrmDealEdge: ResolverTypeWrapper<Omit<CrmDealEdge, 'node'> & { node: ResolversTypes['CrmDeal'] }>;
+  CrmNote: ResolverTypeWrapper<HubSpotNoteModel>;
   Customer: ResolverTypeWrapper<CustomerModelModel>;
   CustomerConnection: ResolverTypeWrapper<Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversTypes['CustomerEdge']> }>;
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
@@ -1332,10 +1525,16 @@ export type ResolversTypes = {
   SupportTicketEdge: ResolverTypeWrapper<Omit<SupportTicketEdge, 'node'> & { node: ResolversTypes['SupportTicket'] }>;
   SupportUser: ResolverTypeWrapper<ZendeskUserModel>;
   SupportUserRole: ResolverTypeWrapper<SupportUserRole>;
+  TicketCommentInput: TicketCommentInput;
   TicketEvent: ResolverTypeWrapper<GatewayEventModel>;
   TicketPriority: ResolverTypeWrapper<TicketPriority>;
   TicketStatus: ResolverTypeWrapper<TicketStatus>;
   TicketType: ResolverTypeWrapper<TicketType>;
+  UpdateAppUserInput: UpdateAppUserInput;
+  UpdateBillingCustomerInput: UpdateBillingCustomerInput;
+  UpdateCrmContactInput: UpdateCrmContactInput;
+  UpdateOrderInput: UpdateOrderInput;
+  UpdateTicketInput: UpdateTicketInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   WebhookDelivery: ResolverTypeWrapper<DeliveryModel>;
   WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookDeliveryEdge']> }>;
@@ -1358,6 +1557,7 @@ export type ResolversParentTypes = {
   BillingSubscriptionEdge: Omit<BillingSubscriptionEdge, 'node'> & { node: ResolversParentTypes['BillingSubscription'] };
   Boolean: Scalars['Boolean']['output'];
   CommerceCustomer: ShopifyCustomerModel;
+  CreateTicketInput: CreateTicketInput;
   CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CrmCompany: HubSpotCompanyModel;
   CrmCompanyConnection: Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmCompanyEdge']> };
@@ -1368,6 +1568,7 @@ export type ResolversParentTypes = {
   CrmDeal: HubSpotDealModel;
   CrmDealConnection: Omit<CrmDealConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmDealEdge']> };
   CrmDealEdge: Omit<CrmDealEdge, 'node'> & { node: ResolversParentTypes['CrmDeal'] };
+  CrmNote: HubSpotNoteModel;
   Customer: CustomerModelModel;
   CustomerConnection: Omit<CustomerConnection, 'edges'> & { edges: Array<ResolversParentTypes['CustomerEdge']> };
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
@@ -1408,7 +1609,13 @@ export type ResolversParentTypes = {
   SupportTicketConnection: Omit<SupportTicketConnection, 'edges'> & { edges: Array<ResolversParentTypes['SupportTicketEdge']> };
   SupportTicketEdge: Omit<SupportTicketEdge, 'node'> & { node: ResolversParentTypes['SupportTicket'] };
   SupportUser: ZendeskUserModel;
+  TicketCommentInput: TicketCommentInput;
   TicketEvent: GatewayEventModel;
+  UpdateAppUserInput: UpdateAppUserInput;
+  UpdateBillingCustomerInput: UpdateBillingCustomerInput;
+  UpdateCrmContactInput: UpdateCrmContactInput;
+  UpdateOrderInput: UpdateOrderInput;
+  UpdateTicketInput: UpdateTicketInput;
   UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
   WebhookDelivery: DeliveryModel;
   WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookDeliveryEdge']> };
@@ -1589,6 +1796,16 @@ export type CrmDealEdgeResolvers<ContextType = GatewayContext, ParentType extend
   node?: Resolver<ResolversTypes['CrmDeal'], ParentType, ContextType>;
 };
 
+export type CrmNoteResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['CrmNote'] = ResolversParentTypes['CrmNote']> = {
+  body?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['CrmContact']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  timestamp?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type CustomerResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Customer'] = ResolversParentTypes['Customer']> = {
   app?: Resolver<Maybe<ResolversTypes['AppUser']>, ParentType, ContextType>;
   billing?: Resolver<Maybe<ResolversTypes['BillingCustomer']>, ParentType, ContextType>;
@@ -1724,16 +1941,24 @@ export type MoneyResolvers<ContextType = GatewayContext, ParentType extends Reso
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelBillingSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType, RequireFields<MutationCancelBillingSubscriptionArgs, 'atPeriodEnd' | 'id'>>;
+  createCrmNote?: Resolver<ResolversTypes['CrmNote'], ParentType, ContextType, RequireFields<MutationCreateCrmNoteArgs, 'body' | 'contactId'>>;
+  createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
   createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
   deleteWebhookEndpoint?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
   recoverWebhookEndpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRecoverWebhookEndpointArgs, 'id' | 'since'>>;
   retryWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRetryWebhookDeliveryArgs, 'id'>>;
   rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
+  updateAppUser?: Resolver<ResolversTypes['AppUser'], ParentType, ContextType, RequireFields<MutationUpdateAppUserArgs, 'id' | 'input'>>;
+  updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
+  updateCrmContact?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType, RequireFields<MutationUpdateCrmContactArgs, 'id' | 'input'>>;
+  updateOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderArgs, 'id' | 'input'>>;
+  updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
   updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser' | 'WebhookDelivery' | 'WebhookEndpoint', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'CrmNote' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser' | 'WebhookDelivery' | 'WebhookEndpoint', ParentType, ContextType>;
 };
 
 export type OrderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
@@ -1744,7 +1969,9 @@ export type OrderResolvers<ContextType = GatewayContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lineItems?: Resolver<Array<ResolversTypes['OrderLineItem']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   totalPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -1961,6 +2188,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   CrmDeal?: CrmDealResolvers<ContextType>;
   CrmDealConnection?: CrmDealConnectionResolvers<ContextType>;
   CrmDealEdge?: CrmDealEdgeResolvers<ContextType>;
+  CrmNote?: CrmNoteResolvers<ContextType>;
   Customer?: CustomerResolvers<ContextType>;
   CustomerConnection?: CustomerConnectionResolvers<ContextType>;
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;

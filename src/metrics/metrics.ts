@@ -1,3 +1,4 @@
+import type { GatewayEvent } from '../events/event.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WebhookResponse } from '../events/ingress.ts';
 import type { UpstreamAttempt } from '../upstream/types.ts';
@@ -101,6 +102,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly tailLag = new Histogram({
+    name: 'switchyard_event_log_tail_lag_seconds',
+    help: 'Time from an event being stored (on any instance) to this instance handing it to its subscriptions, per live batch (its oldest event).',
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_' });
     this.liveGauge('switchyard_websocket_connections', 'Open graphql-ws connections.', () =>
@@ -181,5 +189,13 @@ export class GatewayMetrics {
   /** One append to the event log. */
   append(durationMs: number, ok: boolean): void {
     this.appendDuration.observe({ outcome: ok ? 'ok' : 'error' }, durationMs / 1000);
+  }
+
+  /** Observes how far behind the store a batch of live events reached this instance's subscriptions. */
+  liveBatch(events: readonly GatewayEvent[], now: number = Date.now()): void {
+    const oldest = events[0];
+    if (oldest === undefined) return;
+    // Another instance's (or Redis's) clock may run ahead of this one: never a negative lag.
+    this.tailLag.observe(Math.max(0, now - Date.parse(oldest.receivedAt)) / 1000);
   }
 }

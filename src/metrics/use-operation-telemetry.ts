@@ -22,7 +22,8 @@ function codesOf(errors: readonly GraphQLError[] | undefined): string[] {
 /**
  * Per operation: the metrics (operations, errors by code, duration) and one
  * `info` log line `graphql operation` with `operationName`, `operationType`,
- * `principal`, `requestId`, `durationMs`, `upstreamCalls`, `errorCodes`; a
+ * `principal`, `requestId`, `durationMs`, `upstreamCalls`, `errorCodes` (and
+ * `sharedWith`, when it shared another query's execution); a
  * subscription logs `graphql subscription` when it starts. Also answers every
  * HTTP request with its `x-request-id`.
  */
@@ -48,6 +49,7 @@ export function useOperationTelemetry(metrics: GatewayMetrics): Plugin<GatewayCo
                 durationMs,
                 upstreamCalls: scope.upstreamCalls,
                 errorCodes,
+                ...(context.sharedWith === undefined ? {} : { sharedWith: context.sharedWith }),
               },
               'graphql operation',
             );

@@ -67,6 +67,11 @@ export interface SandboxOptions {
    * several) and puts it unchanged in `env`. Unset: a random secret, new in every process.
    */
   webhookSecret?: string | undefined;
+  /**
+   * Sends the webhooks a write through the emulator's API causes to the gateway
+   * (given the URL they go to, they are signed as the provider signs). Default: dropped.
+   */
+  emit?: ((make: (url: string) => WebhookDelivery[]) => void) | undefined;
 }
 
 /** How a connector provides its emulator. */

@@ -82,8 +82,8 @@ type AttemptOutcome =
  * - Every call has a deadline: `request.deadline`, else now + `defaultBudgetMs`
  *   (30 s). Each attempt is limited to `attemptTimeoutMs` (10 s) and never runs
  *   past the deadline.
- * - Only GET, HEAD, PUT, DELETE, OPTIONS, calls marked `idempotent` and calls
- *   carrying an `idempotencyKey` are retried, at most `maxRetries` (3) times: after a
+ * - Only GET, HEAD, PUT, DELETE, OPTIONS (unless marked `idempotent: false`),
+ *   calls marked `idempotent` and calls carrying an `idempotencyKey` are retried, at most `maxRetries` (3) times: after a
  *   connection error (ECONNRESET, ECONNREFUSED, a closed socket...), an attempt
  *   timeout, or a response whose status is in `retryStatuses` (429, 500, 502,
  *   503, 504). For responses with status >= 400, `retryHint` can overrule the
@@ -233,7 +233,27 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     if (coalesce && request.method === 'GET' && request.body === undefined) {
       return joinShared(request, path, headers, clock.deadline, start);
     }
-    return guarded(request, path, headers, clock, request.signal, start);
+    return traced(request, path, headers, (sent) =>
+      guarded(request, path, sent, clock, request.signal, start),
+    );
+  }
+
+  /** Runs a call in its trace span, when tracing is on; the trace headers are added after the coalescing key. */
+  function traced(
+    request: UpstreamRequest,
+    path: string,
+    headers: Record<string, string>,
+    run: (headers: Record<string, string>) => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse> {
+    if (options.tracer === undefined) return run(headers);
+    const info = {
+      source,
+      baseUrl: options.baseUrl,
+      method: request.method,
+      path,
+      operation: request.operation,
+    };
+    return options.tracer.call(info, headers, run);
   }
 
   /**
@@ -253,16 +273,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     let shared = inflight.get(key);
     if (shared) {
       shared.clock.deadline = Math.max(shared.clock.deadline, deadline);
+      options.tracer?.joined(shared.promise);
     } else {
       const controller = new AbortController();
       const clock = { deadline };
-      const promise = guarded(
-        { ...request, signal: undefined },
-        path,
-        headers,
-        clock,
-        controller.signal,
-        start,
+      const promise = traced(request, path, headers, (sent) =>
+        guarded({ ...request, signal: undefined }, path, sent, clock, controller.signal, start),
       );
       const created: SharedCall = { promise, controller, clock, waiters: 0, joined: 0 };
       const forget = (): void => {
@@ -354,8 +370,9 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     signal: AbortSignal | undefined,
     start: number,
   ): Promise<UpstreamResponse> {
+    // `idempotent: false` overrules the method: a PUT that appends (a comment) must not be sent twice.
     const retryable =
-      IDEMPOTENT_METHODS.has(request.method) ||
+      (IDEMPOTENT_METHODS.has(request.method) && request.idempotent !== false) ||
       request.idempotencyKey !== undefined ||
       request.idempotent === true;
 

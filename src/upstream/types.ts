@@ -24,8 +24,10 @@ export interface UpstreamRequest extends CallOptions {
    */
   idempotencyKey?: string | undefined;
   /**
-   * Marks a non-idempotent method as safe to retry because the call only reads
-   * (a batch read or a GraphQL query sent with POST). Default false.
+   * `true` marks a non-idempotent method as safe to retry because the call only reads
+   * (a batch read or a GraphQL query sent with POST) or sets values (a PATCH);
+   * `false` marks a PUT or DELETE that is not idempotent (it appends) as never
+   * to be retried. Default: by the method.
    */
   idempotent?: boolean | undefined;
   /** Operation name for logs and metrics (`customers.retrieve`). */
@@ -107,6 +109,34 @@ export interface UpstreamOptions {
    * included) share one call. Default true.
    */
   coalesce?: boolean | undefined;
+  /**
+   * Wraps each call (its retries included) in a trace span and adds the trace
+   * context headers to what is sent; coalescing ignores those headers, and a
+   * coalesced call carries its first caller's context. Default: none (no tracing).
+   */
+  tracer?: UpstreamTracer | undefined;
+}
+
+/** What a tracer knows of a call: never its headers or body. */
+export interface UpstreamCallInfo {
+  source: string;
+  baseUrl: string;
+  method: UpstreamRequest['method'];
+  /** The path sent, base path and query string included. */
+  path: string;
+  operation: string;
+}
+
+/** Traces upstream calls (see `createUpstreamTracer` in src/tracing). */
+export interface UpstreamTracer {
+  /** Runs one call in a span; `run` is given `headers` plus the trace context to send. */
+  call(
+    info: UpstreamCallInfo,
+    headers: Readonly<Record<string, string>>,
+    run: (headers: Record<string, string>) => Promise<UpstreamResponse>,
+  ): Promise<UpstreamResponse>;
+  /** Another caller joined `shared`, a coalesced call (a promise `call` returned). */
+  joined(shared: Promise<UpstreamResponse>): void;
 }
 
 /** One finished attempt, as {@link UpstreamOptions.onAttempt} sees it. */

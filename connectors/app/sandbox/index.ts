@@ -11,9 +11,11 @@ import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sand
 import { credentialRandom } from '../../../src/sandbox/credentials.ts';
 import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
-import { createReactor } from './react.ts';
+import { createReactor, deliver } from './react.ts';
+import type { AppWebhookPayload } from './react.ts';
+import { APP_PLANS } from '../models.ts';
 import { createUserIds, seedUsers } from './seed.ts';
-import { AppApiError, UserStore, invalidRequest } from './store.ts';
+import { AppApiError, UserStore, invalidRequest, isoSeconds } from './store.ts';
 import type { UserObject } from './store.ts';
 
 export { deliver, newMessageId } from './react.ts';
@@ -150,7 +152,64 @@ function batchKeys(json: unknown): { key: 'ids' | 'emails'; values: string[] } {
   return { key, values };
 }
 
-function routes(store: UserStore, limiter: ReturnType<typeof rateLimiter>): Route[] {
+/** `PATCH /v1/users/{id}`: sets `plan` and `company`; a user.updated webhook follows when one changed. */
+function updateUser(
+  store: UserStore,
+  request: EmulatorRequest,
+  emit: (payload: AppWebhookPayload) => void,
+): UserObject {
+  const id = request.params['id'] ?? '';
+  const user = store.get(id);
+  if (user === undefined) throw new AppApiError(404, 'not_found', `No user with id '${id}'.`);
+  const json = request.json;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw invalidRequest(
+      'body',
+      'Send a JSON object with the fields to change (Content-Type: application/json).',
+    );
+  }
+  const body = json as Record<string, unknown>;
+  const unknown = Object.keys(body).find((k) => k !== 'plan' && k !== 'company');
+  if (unknown !== undefined) throw invalidRequest(unknown, `Unknown field: ${unknown}.`);
+  const plan = body['plan'];
+  if (plan !== undefined && !(typeof plan === 'string' && (APP_PLANS as readonly string[]).includes(plan))) {
+    throw invalidRequest('plan', `plan must be one of ${APP_PLANS.join(', ')}; got ${JSON.stringify(plan)}.`);
+  }
+  const company = body['company'];
+  if (company !== undefined && company !== null && !(typeof company === 'string' && company.length <= 255)) {
+    throw invalidRequest('company', 'company must be a string of at most 255 characters, or null.');
+  }
+  if (user.deleted_at !== undefined) {
+    throw new AppApiError(409, 'user_deleted', `User '${id}' deleted their account and cannot be changed.`);
+  }
+  // Changed in place: the store's ordered view holds the same objects.
+  const before = { plan: user.plan, company: user.company };
+  const next = user;
+  if (plan !== undefined) next.plan = plan as UserObject['plan'];
+  if (company !== undefined) next.company = company === '' ? null : company;
+  if (next.plan !== before.plan || next.company !== before.company) {
+    next.updated_at = isoSeconds(Math.floor(Date.now() / 1000));
+    emit({
+      event: 'user.updated',
+      timestamp: next.updated_at,
+      data: {
+        user_id: next.user_id,
+        email: next.email,
+        first_name: next.first_name,
+        last_name: next.last_name,
+        company: next.company,
+        plan: next.plan,
+      },
+    });
+  }
+  return next;
+}
+
+function routes(
+  store: UserStore,
+  limiter: ReturnType<typeof rateLimiter>,
+  emit: (payload: AppWebhookPayload) => void,
+): Route[] {
   const route = (method: string, path: string, handler: (request: EmulatorRequest) => unknown): Route => ({
     method,
     path,
@@ -189,6 +248,7 @@ function routes(store: UserStore, limiter: ReturnType<typeof rateLimiter>): Rout
       const data = [...found.values()].sort((a, b) => (a.user_id < b.user_id ? -1 : 1));
       return { data };
     }),
+    route('PATCH', '/v1/users/:id', (request) => updateUser(store, request, emit)),
     route('GET', '/v1/users/:id', ({ params, query }) => {
       checkParams(query, []);
       const id = params['id'] ?? '';
@@ -222,7 +282,7 @@ export async function startAppSandbox(
 
   const server = await startHttpEmulator({
     name: 'app',
-    routes: routes(store, limiter),
+    routes: routes(store, limiter, (payload) => options.emit?.(() => [deliver(payload, webhookSecret)])),
     authorize: authorizer(apiKey),
     errorBody: appErrorBody,
     // The product always says when to come back after a 429 or a 503.

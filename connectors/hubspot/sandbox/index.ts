@@ -11,6 +11,7 @@ import type { EmulatorRequest, EmulatorResponse, Route } from '../../../src/sand
 import { credentialRandom } from '../../../src/sandbox/credentials.ts';
 import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
+import { hubspotWriteRoutes } from './writes.ts';
 import { createReactor } from './react.ts';
 import { createIdFactory, seedStore } from './seed.ts';
 import type { CrmType } from './store.ts';
@@ -443,6 +444,8 @@ export interface RunningHubSpotSandbox extends RunningSandbox {
   /** World id → CRM record id, for the seeded and reacted-to records. */
   contactOf: ReadonlyMap<string, string>;
   companyOf: ReadonlyMap<string, string>;
+  /** Notes created through the API, by id. */
+  notes: ReadonlyMap<string, { id: string; properties: Record<string, string | null>; contacts: string[] }>;
 }
 
 /** Starts the HubSpot emulator over `world`. Same world seed, same data and ids; credentials are random per process. */
@@ -464,6 +467,13 @@ export async function startHubSpotSandbox(
   const react = createReactor(store, ids, maps, { portalId, appId, secret: webhookSecret });
   const rateLimits = new RateLimits();
   let baseUrl = '';
+  let noteId = 60_000_000_000;
+  const writes = hubspotWriteRoutes({
+    store,
+    react,
+    emit: (make) => options.emit?.(make),
+    nextId: () => String((noteId += 7)),
+  });
 
   const withLimits = (route: Route): Route => ({
     ...route,
@@ -476,7 +486,7 @@ export async function startHubSpotSandbox(
 
   const server = await startHttpEmulator({
     name: 'hubspot',
-    routes: routes({ store, portalId, baseUrl: () => baseUrl }).map(withLimits),
+    routes: [...writes.routes, ...routes({ store, portalId, baseUrl: () => baseUrl })].map(withLimits),
     authorize(request) {
       const denied = authorize(request);
       if (denied !== undefined) return denied;
@@ -517,6 +527,7 @@ export async function startHubSpotSandbox(
     rateLimits,
     contactOf: maps.contactOf,
     companyOf: maps.companyOf,
+    notes: writes.notes,
   };
 }
 

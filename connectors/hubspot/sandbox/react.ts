@@ -88,13 +88,21 @@ export interface WebhookOrigin {
   secret: string;
 }
 
+/** Turns a world change into deliveries; `changed` and `sign` serve writes through the API. */
+export interface HubSpotReactor {
+  (change: WorldChange, url: string): WebhookDelivery[];
+  /** Sets properties on a record; one `propertyChange` event per property whose value changed (`at` in ms). */
+  changed(type: CrmType, id: string, changes: Record<string, string | null>, at: number): HubSpotEvent[];
+  sign(events: readonly HubSpotEvent[], url: string): WebhookDelivery;
+}
+
 /** Applies world changes to the store and returns the deliveries, one per change that touched the CRM. */
 export function createReactor(
   store: CrmStore,
   ids: IdFactory,
   maps: SeedMaps,
   origin: WebhookOrigin,
-): (change: WorldChange, url: string) => WebhookDelivery[] {
+): HubSpotReactor {
   // HubSpot gives each subscription (and each watched property) its own id.
   const subscriptions = new Map<string, number>();
   const subscriptionId = (type: string, property?: string): number => {
@@ -219,8 +227,14 @@ export function createReactor(
     return events;
   }
 
-  return (change, url) => {
-    const events = apply(change);
-    return events.length === 0 ? [] : [hubspotDelivery(events, origin.secret, url)];
-  };
+  return Object.assign(
+    (change: WorldChange, url: string) => {
+      const events = apply(change);
+      return events.length === 0 ? [] : [hubspotDelivery(events, origin.secret, url)];
+    },
+    {
+      changed,
+      sign: (events: readonly HubSpotEvent[], url: string) => hubspotDelivery(events, origin.secret, url),
+    },
+  );
 }

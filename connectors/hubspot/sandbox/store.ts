@@ -99,7 +99,7 @@ const DEFAULT_PROPERTIES: Readonly<Record<CrmType, readonly string[]>> = {
 };
 
 /** Every property the emulated account defines; requested ones it lacks are ignored, as HubSpot does. */
-const DEFINED_PROPERTIES: Readonly<Record<CrmType, readonly string[]>> = {
+export const DEFINED_PROPERTIES: Readonly<Record<CrmType, readonly string[]>> = {
   contacts: [
     ...DEFAULT_PROPERTIES.contacts,
     'company',

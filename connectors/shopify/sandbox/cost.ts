@@ -10,6 +10,7 @@
 import {
   GraphQLObjectType,
   Kind,
+  OperationTypeNode,
   defaultFieldResolver,
   getArgumentValues,
   getNamedType,
@@ -35,6 +36,9 @@ const isConnection = (name: string): boolean => name.endsWith('Connection');
 const isFree = (name: string): boolean => name.endsWith('Edge') || name === 'PageInfo';
 
 /** The requested cost of `operation`, before execution. */
+/** What one mutation costs, whatever it selects. */
+export const MUTATION_COST = 10;
+
 export function requestedCost(
   schema: GraphQLSchema,
   document: DocumentNode,
@@ -125,6 +129,8 @@ export function requestedCost(
     return count * (1 + children);
   }
 
+  // Shopify charges every mutation a flat 10 points.
+  if (operation.operation === OperationTypeNode.MUTATION) return MUTATION_COST;
   const root = schema.getQueryType();
   return root === null || root === undefined ? 0 : selectionCost(root, operation.selectionSet);
 }

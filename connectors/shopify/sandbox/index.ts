@@ -5,7 +5,15 @@
  * and MAX_COST_EXCEEDED errors, its HTTP error bodies, and signed webhooks.
  */
 import { STATUS_CODES } from 'node:http';
-import { Kind, execute, getOperationAST, getVariableValues, parse, validate } from 'graphql';
+import {
+  Kind,
+  OperationTypeNode,
+  execute,
+  getOperationAST,
+  getVariableValues,
+  parse,
+  validate,
+} from 'graphql';
 import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
 import { seededRandom } from '../../../src/sandbox/demo-world.ts';
 import { startHttpEmulator } from '../../../src/sandbox/http-emulator.ts';
@@ -125,7 +133,11 @@ function graphqlHandler(schema: GraphQLSchema, bucket: CostBucket, count: (field
       );
     }
     for (const selection of operation.selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) count(selection.name.value);
+      if (selection.kind === Kind.FIELD) {
+        count(
+          `${operation.operation === OperationTypeNode.MUTATION ? 'Mutation' : 'QueryRoot'}.${selection.name.value}`,
+        );
+      }
     }
 
     const cost = requestedCost(schema, document, operation, coerced.coerced);
@@ -207,11 +219,10 @@ export async function startShopifySandbox(
   const signingSecret = webhookSecrets(webhookSecret)[0] ?? webhookSecret;
   const bucket = new CostBucket();
   const react = createReactor(store, ids, seededRandom(world.seed, 'shopify-react'), signingSecret);
-  const schema = createAdminSchema(store);
+  const schema = createAdminSchema(store, (order) => options.emit?.(() => react.orderUpdated(order)));
 
   const rootFields = new Map<string, number>();
-  const count = (field: string): void => {
-    const key = `QueryRoot.${field}`;
+  const count = (key: string): void => {
     rootFields.set(key, (rootFields.get(key) ?? 0) + 1);
   };
 

@@ -67,6 +67,9 @@ export interface StoredOrder {
   createdAt: number;
   processedAt: number;
   updatedAt: number;
+  /** Set through `orderUpdate`; seeded orders have none. */
+  note?: string | null;
+  tags?: string[];
 }
 
 /** Numeric REST ids, increasing over time as Shopify's do (13-14 digits, within 2^53). */
@@ -230,7 +233,7 @@ export function restOrder(order: StoredOrder, customer: StoredCustomer | undefin
     financial_status: order.financialStatus.toLowerCase(),
     fulfillment_status: null,
     name: orderName(order),
-    note: null,
+    note: order.note ?? null,
     note_attributes: [],
     number: order.number - 1000,
     order_number: order.number,
@@ -240,7 +243,7 @@ export function restOrder(order: StoredOrder, customer: StoredCustomer | undefin
     source_name: 'web',
     subtotal_price: restMoney(sub),
     subtotal_price_set: moneySet(sub, order.currency),
-    tags: '',
+    tags: (order.tags ?? []).join(', '),
     tax_lines: [],
     taxes_included: false,
     test: false,

@@ -7,7 +7,7 @@ import type { Random } from '../../../src/sandbox/demo-world.ts';
 import type { WebhookDelivery } from '../../../src/sandbox/types.ts';
 import type { Person, WorldChange } from '../../../src/sandbox/world.ts';
 import { API_VERSION, SHOP_DOMAIN, restCustomer, restOrder } from './objects.ts';
-import type { IdFactory, StoredCustomer } from './objects.ts';
+import type { IdFactory, StoredCustomer, StoredOrder } from './objects.ts';
 import { customerFor, lineItemsFor } from './seed.ts';
 import type { ShopifyStore } from './store.ts';
 
@@ -22,13 +22,20 @@ interface Pending {
   payload: unknown;
 }
 
+/** Turns a world change into signed deliveries; `orderUpdated` serves writes through the API. */
+export interface ShopifyReactor {
+  (change: WorldChange): WebhookDelivery[];
+  /** The signed `orders/updated` delivery for an order changed through `orderUpdate`. */
+  orderUpdated(order: StoredOrder): WebhookDelivery[];
+}
+
 /** Applies world changes to the store and returns the signed deliveries, in the order Shopify sends them. */
 export function createReactor(
   store: ShopifyStore,
   ids: IdFactory,
   random: Random,
   secret: string,
-): (change: WorldChange) => WebhookDelivery[] {
+): ShopifyReactor {
   function ensureCustomer(person: Person, at: number, out: Pending[]): StoredCustomer {
     const existing = store.customers.get(store.customerOfPerson.get(person.id) ?? -1);
     if (existing !== undefined) return existing;
@@ -101,8 +108,8 @@ export function createReactor(
     return out;
   }
 
-  return (change) =>
-    apply(change).map(({ topic, payload }) => {
+  const sign = (pending: readonly Pending[]): WebhookDelivery[] =>
+    pending.map(({ topic, payload }) => {
       // Shopify sends compact JSON; the signature covers these exact bytes.
       const body = JSON.stringify(payload);
       return {
@@ -121,4 +128,16 @@ export function createReactor(
         body,
       };
     });
+  return Object.assign((change: WorldChange) => sign(apply(change)), {
+    orderUpdated: (order: StoredOrder): WebhookDelivery[] =>
+      sign([
+        {
+          topic: 'orders/updated',
+          payload: restOrder(
+            order,
+            order.customerId === null ? undefined : store.customers.get(order.customerId),
+          ),
+        },
+      ]),
+  });
 }

@@ -27,6 +27,31 @@ import type { SearchWarning } from './search.ts';
 const typeDefs = /* GraphQL */ `
   schema {
     query: QueryRoot
+    mutation: Mutation
+  }
+
+  "The fields of an order orderUpdate may change (a part of Shopify's OrderInput)."
+  input OrderInput {
+    id: ID!
+    note: String
+    tags: [String!]
+    email: String
+  }
+
+  "An error in the input of a mutation: field is the path to the input field."
+  type UserError {
+    field: [String!]
+    message: String!
+  }
+
+  type OrderUpdatePayload {
+    order: Order
+    userErrors: [UserError!]!
+  }
+
+  type Mutation {
+    "Updates an order's note, tags or email."
+    orderUpdate(input: OrderInput!): OrderUpdatePayload
   }
 
   "An ISO-8601 date and time, in UTC."
@@ -136,6 +161,8 @@ const typeDefs = /* GraphQL */ `
     name: String!
     email: String
     confirmationNumber: String
+    note: String
+    tags: [String!]!
     createdAt: DateTime!
     processedAt: DateTime!
     updatedAt: DateTime!
@@ -255,8 +282,51 @@ function parseGid(id: string): { type: string; id: number } {
   return { type: match[1] ?? '', id: Number(match[2]) };
 }
 
+/**
+ * `orderUpdate` as Shopify answers it: a failed write is a 200 with
+ * `userErrors` (each with the input path in `field`) and `order: null`.
+ */
+function updateOrder(
+  store: ShopifyStore,
+  input: { id: string; note?: string | null; tags?: string[] | null; email?: string | null },
+  onOrderUpdated: (order: StoredOrder) => void,
+) {
+  const errors: { field: string[]; message: string }[] = [];
+  const match = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(input.id);
+  const order = match === null ? undefined : store.orders.get(Number(match[1]));
+  if (order === undefined) errors.push({ field: ['id'], message: 'Order does not exist' });
+  if (input.note != null && input.note.length > 5000) {
+    errors.push({ field: ['note'], message: 'Note is too long (maximum is 5000 characters)' });
+  }
+  for (const [index, tag] of (input.tags ?? []).entries()) {
+    if (tag.trim().length > 40) {
+      errors.push({
+        field: ['tags', String(index)],
+        message: `Tag "${tag}" is too long (maximum is 40 characters)`,
+      });
+    }
+  }
+  if (input.email != null && input.email !== '' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email)) {
+    errors.push({ field: ['email'], message: 'Email is invalid' });
+  }
+  if (order === undefined || errors.length > 0) return { order: null, userErrors: errors };
+  const before = JSON.stringify([order.note ?? null, order.tags ?? [], order.email]);
+  if (input.note !== undefined) order.note = input.note === '' ? null : input.note;
+  if (input.tags != null)
+    order.tags = [...new Set(input.tags.map((t) => t.trim()).filter((t) => t !== ''))].sort();
+  if (input.email != null) order.email = input.email === '' ? null : input.email;
+  if (JSON.stringify([order.note ?? null, order.tags ?? [], order.email]) !== before) {
+    order.updatedAt = Math.floor(Date.now() / 1000);
+    onOrderUpdated(order);
+  }
+  return { order, userErrors: [] };
+}
+
 /** Builds the executable schema over `store`, with actual-cost counting. */
-export function createAdminSchema(store: ShopifyStore): GraphQLSchema {
+export function createAdminSchema(
+  store: ShopifyStore,
+  onOrderUpdated: (order: StoredOrder) => void = () => undefined,
+): GraphQLSchema {
   const lineItemOrder = new Map<StoredLineItem, StoredOrder>();
   const orderOfLine = (line: StoredLineItem): StoredOrder | undefined => {
     if (!lineItemOrder.has(line)) {
@@ -335,6 +405,14 @@ export function createAdminSchema(store: ShopifyStore): GraphQLSchema {
         },
         shop: () => ({ kind: 'shop' }),
       },
+      Mutation: {
+        orderUpdate: (
+          _root: unknown,
+          args: {
+            input: { id: string; note?: string | null; tags?: string[] | null; email?: string | null };
+          },
+        ) => updateOrder(store, args.input, onOrderUpdated),
+      },
       Shop: {
         id: () => 'gid://shopify/Shop/1',
         name: () => SHOP_NAME,
@@ -350,6 +428,8 @@ export function createAdminSchema(store: ShopifyStore): GraphQLSchema {
         processedAt: (o: StoredOrder) => isoTime(o.processedAt),
         updatedAt: (o: StoredOrder) => isoTime(o.updatedAt),
         test: () => false,
+        note: (o: StoredOrder) => o.note ?? null,
+        tags: (o: StoredOrder) => o.tags ?? [],
         displayFinancialStatus: (o: StoredOrder) => o.financialStatus,
         currencyCode: (o: StoredOrder) => o.currency,
         subtotalPriceSet: (o: StoredOrder) => moneyBag(subtotal(o), o.currency),

@@ -18,6 +18,7 @@ import type {
   SubscriptionStatus,
 } from './objects.ts';
 import { createReactor } from './react.ts';
+import { stripeWriteRoutes } from './writes.ts';
 import { seedStore } from './seed.ts';
 import type { Collection } from './store.ts';
 import {
@@ -467,7 +468,15 @@ export async function startStripeSandbox(
 
   const server = await startHttpEmulator({
     name: 'stripe',
-    routes: routes(store),
+    routes: [
+      ...stripeWriteRoutes({
+        store,
+        react,
+        emit: (make) => options.emit?.(make),
+        requestId: () => ids.short('req'),
+      }),
+      ...routes(store),
+    ],
     authorize: authorizer(apiKey),
     errorBody: stripeErrorBody,
     errorHeaders: (status): Record<string, string> =>

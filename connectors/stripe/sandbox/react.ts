@@ -40,13 +40,27 @@ export function signStripePayload(body: string, secret: string, timestamp: numbe
 
 type RequestKind = 'api' | 'automatic';
 
+/** Turns a world change into signed deliveries; `event` and `sign` serve writes through the API. */
+export interface StripeReactor {
+  (change: WorldChange): WebhookDelivery[];
+  /** Stores and returns an event (`customer.updated`, the object, unix seconds, `api`, previous attributes). */
+  event(
+    type: string,
+    object: unknown,
+    at: number,
+    request: RequestKind,
+    previous?: Record<string, unknown>,
+  ): StripeEvent;
+  sign(events: readonly StripeEvent[]): WebhookDelivery[];
+}
+
 /** Applies world changes to the store and returns the signed deliveries, in the order Stripe sends them. */
 export function createReactor(
   store: StripeStore,
   ids: IdFactory,
   catalog: Catalog,
   secret: string,
-): (change: WorldChange) => WebhookDelivery[] {
+): StripeReactor {
   function event(
     type: string,
     object: unknown,
@@ -275,8 +289,8 @@ export function createReactor(
     return events;
   }
 
-  return (change) =>
-    apply(change).map((stored) => {
+  const sign = (events: readonly StripeEvent[]): WebhookDelivery[] =>
+    events.map((stored) => {
       // Stripe pretty-prints event payloads; the signature covers these exact bytes.
       const body = JSON.stringify(stored, null, 2);
       const timestamp = Math.floor(Date.now() / 1000);
@@ -285,4 +299,5 @@ export function createReactor(
         body,
       };
     });
+  return Object.assign((change: WorldChange) => sign(apply(change)), { event, sign });
 }

@@ -13,6 +13,8 @@ import { credentialRandom } from '../../../src/sandbox/credentials.ts';
 import type { ConnectorSandbox, RunningSandbox, SandboxOptions } from '../../../src/sandbox/types.ts';
 import type { DemoWorld } from '../../../src/sandbox/world.ts';
 import { createReactor } from './react.ts';
+import { createTicketWrites } from './writes.ts';
+import type { TicketWrites } from './writes.ts';
 import { createAccount, createIdFactory, seedStore } from './seed.ts';
 import type { Account } from './seed.ts';
 import {
@@ -145,6 +147,7 @@ function routes(
   baseUrl: () => string,
   rate: () => Record<string, string>,
   log: LoggedRequest[],
+  writes: TicketWrites,
 ): Route[] {
   const ticketView = (t: StoredTicket) => ({ url: `${baseUrl()}/api/v2/tickets/${t.id}.json`, ...t });
   const userView = (u: StoredUser) => ({ url: `${baseUrl()}/api/v2/users/${u.id}.json`, ...u });
@@ -164,6 +167,25 @@ function routes(
           body: error.body,
           headers: { ...rate(), ...(text ? { 'Content-Type': 'text/plain; charset=utf-8' } : {}) },
         };
+      }
+    },
+  });
+
+  const write = (
+    method: string,
+    path: string,
+    handler: (request: EmulatorRequest) => EmulatorResponse,
+  ): Route => ({
+    method,
+    path,
+    handler: (request) => {
+      log.push({ endpoint: request.endpoint, query: new URLSearchParams(request.query) });
+      try {
+        const answer = handler(request);
+        return { ...answer, headers: { ...rate(), ...answer.headers } };
+      } catch (error) {
+        if (!(error instanceof ZendeskApiError)) throw error;
+        return { status: error.status, body: error.body, headers: rate() };
       }
     },
   });
@@ -191,6 +213,8 @@ function routes(
   };
 
   return [
+    write('POST', '/api/v2/tickets.json', (request) => writes.create(request)),
+    write('PUT', '/api/v2/tickets/:id', (request) => writes.update(request)),
     get('/api/v2/tickets.json', (request) => list(request, 'tickets', store.allTickets(), ticketView)),
     get('/api/v2/tickets/show_many.json', ({ query }) => {
       const tickets = idsParam(query)
@@ -319,9 +343,17 @@ export async function startZendeskSandbox(
   const log: LoggedRequest[] = [];
   let baseUrl = '';
 
+  const writes = createTicketWrites({
+    store,
+    ids,
+    account,
+    react,
+    view: (t) => ({ url: `${baseUrl}/api/v2/tickets/${t.id}.json`, ...t }),
+    emit: (make) => options.emit?.(make),
+  });
   const server = await startHttpEmulator({
     name: 'zendesk',
-    routes: routes(store, () => baseUrl, rate, log),
+    routes: routes(store, () => baseUrl, rate, log, writes),
     authorize: (request) => {
       const denied = authorizer(store, apiToken, oauthToken)(request);
       return denied === undefined ? undefined : { ...denied, headers: { ...denied.headers, ...rate() } };

@@ -101,6 +101,22 @@ function deliveryHeaders(account: Account, webhookId: string, invocation: number
   };
 }
 
+/** Turns a world change into signed deliveries; `payload` and `sign` serve writes through the API. */
+export interface Reactor {
+  (change: WorldChange): WebhookDelivery[];
+  /** One event payload (`ticket`, `created`, ticket id, unix seconds, detail, event). */
+  payload(
+    domain: 'ticket' | 'user',
+    action: string,
+    subjectId: number,
+    at: number,
+    detail: Record<string, unknown>,
+    event: Record<string, unknown>,
+  ): ZendeskEventPayload;
+  /** Signs payloads as deliveries, one each. */
+  sign(events: readonly ZendeskEventPayload[]): WebhookDelivery[];
+}
+
 /** Applies world changes to the store and returns the signed deliveries, in the order Zendesk sends them. */
 export function createReactor(options: {
   store: ZendeskStore;
@@ -109,7 +125,7 @@ export function createReactor(options: {
   account: Account;
   secret: string;
   webhookId: string;
-}): (change: WorldChange) => WebhookDelivery[] {
+}): Reactor {
   const { store, ids, random, account } = options;
 
   function payload(
@@ -266,8 +282,8 @@ export function createReactor(options: {
     return out;
   }
 
-  return (change) =>
-    apply(change).map((event) => {
+  const sign = (events: readonly ZendeskEventPayload[]): WebhookDelivery[] =>
+    events.map((event) => {
       const body = JSON.stringify(event);
       const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       return {
@@ -278,4 +294,5 @@ export function createReactor(options: {
         body,
       };
     });
+  return Object.assign((change: WorldChange) => sign(apply(change)), { payload, sign });
 }
