@@ -11,6 +11,7 @@
  *   --no-redis       skip Switchyard on Redis (two gateway instances sharing a private redis-server)
  *   --no-redis-peer  skip the Redis peer (it needs `npm ci --prefix bench/peers/redis`, run when missing)
  *   --redis-server P the redis-server binary (default /usr/bin/redis-server)
+ *   --no-outbound    skip the outbound deliveries benchmark (bench/outbound.ts, its own BENCHMARKS.md section)
  *   --only events|queries  run only the event-path measurements or only the query workloads
  *   --no-tailcall    leave Tailcall out of workload 1 (it is fetched from npm, with Debian 13's libc if needed)
  *
@@ -49,6 +50,7 @@ import { runWorkload2 } from './queries/workload2.ts';
 import { wrkBinary } from './queries/wrk.ts';
 import { aptInstall } from '../scripts/apt.ts';
 import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
+import { renderOutbound, runOutboundBench, writeOutbound } from './outbound.ts';
 
 const QUERY =
   '{ invoices(first: 100) { edges { node { id amountDue { amount currencyCode } status customer { id name email } } } } }';
@@ -609,6 +611,7 @@ async function main(): Promise<void> {
       'no-redis-peer': { type: 'boolean', default: false },
       'no-tailcall': { type: 'boolean', default: false },
       'redis-server': { type: 'string', default: '/usr/bin/redis-server' },
+      'no-outbound': { type: 'boolean', default: false },
       only: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -674,6 +677,15 @@ async function main(): Promise<void> {
     if (!values['no-write']) {
       await writeReport(out, section);
       log(`wrote the event-path section of ${out}`);
+    }
+  }
+  if (only !== 'queries' && !values['no-outbound']) {
+    log('outbound deliveries');
+    const section = renderOutbound(await runOutboundBench({ quick }));
+    process.stdout.write(`\n${section}\n`);
+    if (!values['no-write']) {
+      await writeOutbound(out, section);
+      log(`wrote the outbound section of ${out}`);
     }
   }
   if (only !== 'events') {

@@ -12,6 +12,8 @@ import type { Connector } from './connector.ts';
 import { maskSetting } from './redact.ts';
 import { parseCorsOrigins } from './http/cors.ts';
 import { modeProblems } from './production-mode.ts';
+import { endpointsFileProblems, endpointsFileSetting } from './outbound/endpoints-file.ts';
+import { retryScheduleSetting } from './outbound/retry-schedule.ts';
 import {
   otlpEndpointSetting,
   otlpHeadersSetting,
@@ -295,6 +297,22 @@ export const CoreConfig = z.object({
   /** The window of ALERT_WEBHOOK_REJECTIONS, in seconds. Default 300. */
   ALERT_WEBHOOK_REJECTIONS_WINDOW_S: int(1, 86_400, 300),
   /**
+   * JSON file declaring outbound webhook endpoints with their secrets (README, "Outbound webhooks"),
+   * read at start-up; they come back after every restart. Default: unset (endpoints are created through the API).
+   */
+  OUTBOUND_ENDPOINTS_FILE: endpointsFileSetting,
+  /** Time a receiver has to answer a delivery attempt with a 2xx, in ms. Default 15000. */
+  OUTBOUND_TIMEOUT_MS: int(100, 300_000, 15_000),
+  /**
+   * Seconds to wait after each failed attempt, comma-separated (fractions allowed), each with ±20% jitter;
+   * past the last one the delivery is FAILED. Default `5,300,1800,7200,18000,36000,36000`.
+   */
+  OUTBOUND_RETRY_SCHEDULE: retryScheduleSetting,
+  /** An endpoint whose deliveries only failed for this many seconds is disabled; 0: never. Default 432000 (5 days). */
+  OUTBOUND_DISABLE_AFTER_S: int(0, 365 * 86_400, 5 * 86_400),
+  /** Let endpoints resolve to loopback and private addresses (link-local and metadata ones never). Default 0. */
+  OUTBOUND_ALLOW_PRIVATE: bool('OUTBOUND_ALLOW_PRIVATE', false),
+  /**
    * Base URL of an OTLP/HTTP receiver (a collector, `http://collector:4318`): setting it (or the
    * next one) turns tracing on, spans going to `<url>/v1/traces`. Default: unset (tracing off).
    */
@@ -391,6 +409,14 @@ export function loadConfig(
       `HTTP_REQUEST_TIMEOUT_MS (${core.data.HTTP_REQUEST_TIMEOUT_MS}) is shorter than HTTP_HEADERS_TIMEOUT_MS (${core.data.HTTP_HEADERS_TIMEOUT_MS}): a request includes its headers. Fix: raise HTTP_REQUEST_TIMEOUT_MS or lower HTTP_HEADERS_TIMEOUT_MS.`,
     );
   }
+  if (core.success)
+    problems.push(
+      ...endpointsFileProblems(
+        core.data.OUTBOUND_ENDPOINTS_FILE,
+        core.data.OUTBOUND_ALLOW_PRIVATE,
+        connectors.map((c) => c.name),
+      ),
+    );
   if (core.success)
     problems.push(...authProblems(core.data), ...modeProblems(core.data), ...tracingProblems(core.data, env));
   if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)

@@ -52,6 +52,10 @@ import { CredentialWatch } from './upstream/credential-watch.ts';
 import { metricsAccess } from './metrics/metrics-route.ts';
 import { noteUpstreamAttempt } from './metrics/operation-scope.ts';
 import { useOperationTelemetry } from './metrics/use-operation-telemetry.ts';
+import { createOutbound } from './outbound/create-outbound.ts';
+import type { Outbound } from './outbound/create-outbound.ts';
+import { outboundObserver } from './outbound/observer.ts';
+import { OutboundMetrics } from './metrics/outbound-metrics.ts';
 import { useSharedExecution } from './execution/shared-execution.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
@@ -108,6 +112,8 @@ export interface Gateway {
   readonly outbox: WebhookOutbox;
   /** The Prometheus registry `/metrics` serves. */
   readonly metrics: GatewayMetrics;
+  /** Outbound webhook endpoints and their delivery loop. */
+  readonly outbound: Outbound;
   /** Graceful shutdown: stop accepting, finish in-flight work, close everything. */
   close(): Promise<void>;
 }
@@ -161,6 +167,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   watchBreakers(sources, alerts);
   watchCredentials(sources, credentials, alerts);
   metrics.watchBreakers(sources);
+  const outboundMetrics = new OutboundMetrics(metrics.registry);
+  const outbound = await createOutbound({
+    core,
+    events,
+    sources: sources.map((s) => s.name),
+    log,
+    observer: outboundObserver(outboundMetrics, alerts),
+  });
+  outboundMetrics.watchQueues(outbound.store);
 
   const gatewayResolvers: Resolvers = {
     DateTime: DateTimeResolver,
@@ -185,8 +200,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     eventResolvers,
     ...options.connectors.map((c) => c.resolvers),
     customers.resolvers,
+    outbound.resolvers,
     // Last: the global `id` and `sourceId` of every Node type, whatever a connector wrote.
-    createNodeResolvers(sources, customers.find),
+    createNodeResolvers(sources, customers.find, outbound.nodeLoaders),
   ]);
   tracing.traceSchema(schema);
   const idempotency = createIdempotencyStore(config);
@@ -302,6 +318,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     alerts,
     yoga,
     metrics,
+    outbound,
     outbox,
     get demo() {
       return demo;
@@ -335,6 +352,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await outbox.close();
         shutdown.abort();
         await http.shutdown(core.SHUTDOWN_TIMEOUT_MS);
+        await outbound.close();
         await events.close();
         await idempotency.close();
         await stopSources(sources);

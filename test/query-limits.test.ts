@@ -249,7 +249,21 @@ describe('every connection documents and enforces its largest `first`', () => {
     CrmDeal: (s) => `{ crmDeals(first: 1) { edges { node { ${s} } } } }`,
     SupportUser: (s) => `{ ${PERSON} { support { ${s} } } }`,
     CommerceCustomer: (s) => `{ ${PERSON} { commerce { ${s} } } }`,
+    WebhookEndpoint: (s) => `{ webhookEndpoints { ${s} } }`,
   };
+
+  beforeAll(async () => {
+    // An endpoint to page the deliveries of: created disabled, on a documentation address, so nothing is sent.
+    const { body } = await post({
+      query:
+        'mutation { createWebhookEndpoint(input: { url: "https://192.0.2.10/hook" }) { endpoint { id } } }',
+    });
+    const id = (body.data as { createWebhookEndpoint: { endpoint: { id: string } } }).createWebhookEndpoint
+      .endpoint.id;
+    await post({
+      query: `mutation { updateWebhookEndpoint(id: "${id}", input: { enabled: false }) { id } }`,
+    });
+  });
 
   it('refuses first = max + 1 on every field that has a `first`', async () => {
     const introspection = await post({

@@ -115,11 +115,17 @@ describe('write scopes', () => {
       'cancelBillingSubscription',
       'createCrmNote',
       'createTicket',
+      'createWebhookEndpoint',
+      'deleteWebhookEndpoint',
+      'recoverWebhookEndpoint',
+      'retryWebhookDelivery',
+      'rotateWebhookEndpointSecret',
       'updateAppUser',
       'updateBillingCustomer',
       'updateCrmContact',
       'updateOrder',
       'updateTicket',
+      'updateWebhookEndpoint',
     ]);
     expect(fields.find((f) => f.name === 'updateTicket')?.args.map((a) => a.name)).toEqual([
       'id',

@@ -169,7 +169,7 @@ const U64_MAX = 2n ** 64n - 1n;
 const START = '0-0';
 
 /** What the log needs of an ioredis client, standalone or cluster. */
-interface Client {
+export interface Client {
   readonly status: string;
   call(command: string, args: (string | number)[]): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
@@ -520,7 +520,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   };
 }
 
-interface ConnectionOptions {
+export interface ConnectionOptions {
   name: string;
   enableOfflineQueue: boolean;
   maxRetriesPerRequest: number;
@@ -530,7 +530,7 @@ interface ConnectionOptions {
 }
 
 /** Opens one connection (standalone or cluster) and names its target for logs, without credentials. */
-function connect(
+export function connect(
   options: RedisEventLogOptions,
   connection: ConnectionOptions,
 ): { client: Client; target: string } {

@@ -6,6 +6,7 @@ import type { ZendeskTicket as ZendeskTicketModel, ZendeskUser as ZendeskUserMod
 import type { HubSpotContact as HubSpotContactModel, HubSpotCompany as HubSpotCompanyModel, HubSpotDeal as HubSpotDealModel, HubSpotNote as HubSpotNoteModel } from '../../connectors/hubspot/models.ts';
 import type { ShopifyOrder as ShopifyOrderModel, ShopifyLineItem as ShopifyLineItemModel, ShopifyCustomer as ShopifyCustomerModel } from '../../connectors/shopify/models.ts';
 import type { GatewayEvent as GatewayEventModel } from '../events/event.ts';
+import type { Endpoint as EndpointModel, Delivery as DeliveryModel, DeliveryAttempt as DeliveryAttemptModel } from '../outbound/model.ts';
 import type { GatewayContext } from '../context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -185,6 +186,14 @@ export type CreateTicketInput = {
   requesterName?: InputMaybe<Scalars['String']['input']>;
   /** 1 to 255 characters. */
   subject: Scalars['String']['input'];
+};
+
+export type CreateWebhookEndpointInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Which events it receives; absent: every event. */
+  filter?: InputMaybe<EventFilter>;
+  /** http:// or https://; loopback and private addresses only with OUTBOUND_ALLOW_PRIVATE=1. */
+  url: Scalars['String']['input'];
 };
 
 /** A HubSpot company. */
@@ -389,6 +398,23 @@ export type CustomerEvent = {
   event: Event;
 };
 
+export type DeliveryAttempt = {
+  __typename?: 'DeliveryAttempt';
+  attemptedAt: Scalars['DateTime']['output'];
+  durationMs: Scalars['Int']['output'];
+  /** Why the attempt failed; null for a 2xx. */
+  error: Maybe<Scalars['String']['output']>;
+  /** The receiver's HTTP status; null when none came (timeout, refused connection, forbidden address). */
+  responseStatus: Maybe<Scalars['Int']['output']>;
+};
+
+export type DeliveryStatus =
+  /** The retry schedule is exhausted (or the receiver answered 410): retry it with `retryWebhookDelivery` or `recoverWebhookEndpoint`. */
+  | 'FAILED'
+  /** Not delivered yet: due now or waiting for a retry (`nextAttemptAt`). */
+  | 'PENDING'
+  | 'SUCCEEDED';
+
 /** A change reported by a source's webhook, as stored in the event log. */
 export type Event = {
   __typename?: 'Event';
@@ -426,6 +452,15 @@ export type EventFilter = {
   sources?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Exact type names, or prefixes ending in `*` (`customer.*`). */
   types?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** The filter an endpoint was created with: which sources, types and emails it receives. An absent list matches everything. */
+export type EventFilterSpec = {
+  __typename?: 'EventFilterSpec';
+  emails: Maybe<Array<Scalars['String']['output']>>;
+  sources: Maybe<Array<Scalars['String']['output']>>;
+  /** Exact type names, or prefixes ending in `*` (`customer.*`). */
+  types: Maybe<Array<Scalars['String']['output']>>;
 };
 
 /** What an event is about. */
@@ -540,6 +575,16 @@ export type Mutation = {
    * instead of opening another, for 24 hours.
    */
   createTicket: SupportTicket;
+  /** Creates an endpoint that receives the events stored from now on. Needs the `admin` scope. */
+  createWebhookEndpoint: WebhookEndpointSecretPayload;
+  /** Deletes an endpoint and its deliveries; returns its id. Needs the `admin` scope. */
+  deleteWebhookEndpoint: Scalars['ID']['output'];
+  /** Re-sends the endpoint's FAILED deliveries created since `since`; returns how many. Needs the `admin` scope. */
+  recoverWebhookEndpoint: Scalars['Int']['output'];
+  /** Attempts a delivery again now, with a new round of the retry schedule. Needs the `admin` scope. */
+  retryWebhookDelivery: WebhookDelivery;
+  /** A new secret; the previous one keeps signing for 24 hours. Needs the `admin` scope. */
+  rotateWebhookEndpointSecret: WebhookEndpointSecretPayload;
   /**
    * Changes a product user's plan or company through the product API's
    * `PATCH /v1/users/{id}` (`company: null` clears it). `id` is the global id or
@@ -572,6 +617,8 @@ export type Mutation = {
    * global id or Zendesk's own. Needs `support:write`.
    */
   updateTicket: SupportTicket;
+  /** Changes an endpoint's url, description, filter or enabled state. Needs the `admin` scope. */
+  updateWebhookEndpoint: WebhookEndpoint;
 };
 
 
@@ -595,6 +642,37 @@ export type MutationCreateCrmNoteArgs = {
 export type MutationCreateTicketArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: CreateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationCreateWebhookEndpointArgs = {
+  input: CreateWebhookEndpointInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationDeleteWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationRecoverWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  since: Scalars['DateTime']['input'];
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationRetryWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationRotateWebhookEndpointSecretArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -635,6 +713,13 @@ export type MutationUpdateTicketArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   input: UpdateTicketInput;
+};
+
+
+/** Writes: through to the SaaS APIs, and the gateway's own settings. Each mutation names the scope it needs. */
+export type MutationUpdateWebhookEndpointArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateWebhookEndpointInput;
 };
 
 /** An object with a global id, refetchable through `Query.node`. */
@@ -805,6 +890,8 @@ export type Query = {
    * new changes by a few minutes.
    */
   tickets: SupportTicketConnection;
+  /** Every outbound webhook endpoint. Needs the `admin` scope. */
+  webhookEndpoints: Array<WebhookEndpoint>;
 };
 
 
@@ -1204,6 +1291,76 @@ export type UpdateTicketInput = {
   status?: InputMaybe<TicketStatus>;
 };
 
+/** Only the fields given change. */
+export type UpdateWebhookEndpointInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** false disables it; true enables it again and clears `disabledReason`. */
+  enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  filter?: InputMaybe<EventFilter>;
+  url?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One event on its way to one endpoint. Its global id decodes to the `webhook-id` header receivers de-duplicate on. */
+export type WebhookDelivery = Node & {
+  __typename?: 'WebhookDelivery';
+  /** Every attempt, oldest first. */
+  attempts: Array<DeliveryAttempt>;
+  event: Event;
+  id: Scalars['ID']['output'];
+  nextAttemptAt: Maybe<Scalars['DateTime']['output']>;
+  status: DeliveryStatus;
+};
+
+export type WebhookDeliveryConnection = {
+  __typename?: 'WebhookDeliveryConnection';
+  edges: Array<WebhookDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type WebhookDeliveryEdge = {
+  __typename?: 'WebhookDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: WebhookDelivery;
+};
+
+/**
+ * A receiver of outbound webhooks: every event its filter matches is POSTed to `url`,
+ * signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), and retried.
+ */
+export type WebhookEndpoint = Node & {
+  __typename?: 'WebhookEndpoint';
+  createdAt: Scalars['DateTime']['output'];
+  /** Its deliveries, newest first. `first` is 1 to 100. */
+  deliveries: WebhookDeliveryConnection;
+  description: Maybe<Scalars['String']['output']>;
+  /** Why it is disabled: `410 Gone...`, `failing since ...`, or by an administrator. */
+  disabledReason: Maybe<Scalars['String']['output']>;
+  enabled: Scalars['Boolean']['output'];
+  /** The sources, types and emails it was created with; null: every event. */
+  filter: Maybe<EventFilterSpec>;
+  id: Scalars['ID']['output'];
+  url: Scalars['String']['output'];
+};
+
+
+/**
+ * A receiver of outbound webhooks: every event its filter matches is POSTed to `url`,
+ * signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`), and retried.
+ */
+export type WebhookEndpointDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<DeliveryStatus>;
+};
+
+/** An endpoint with its signing secret: the only place the secret is ever shown. */
+export type WebhookEndpointSecretPayload = {
+  __typename?: 'WebhookEndpointSecretPayload';
+  endpoint: WebhookEndpoint;
+  /** `whsec_...`: give it to the receiver, which verifies `webhook-signature` with it. */
+  secret: Scalars['String']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1290,6 +1447,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( ShopifyOrderModel )
     | ( ZendeskTicketModel )
     | ( ZendeskUserModel )
+    | ( DeliveryModel )
+    | ( EndpointModel )
   ;
 };
 
@@ -1309,6 +1468,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CommerceCustomer: ResolverTypeWrapper<ShopifyCustomerModel>;
   CreateTicketInput: CreateTicketInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CrmCompany: ResolverTypeWrapper<HubSpotCompanyModel>;
   CrmCompanyConnection: ResolverTypeWrapper<Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversTypes['CrmCompanyEdge']> }>;
   CrmCompanyEdge: ResolverTypeWrapper<Omit<CrmCompanyEdge, 'node'> & { node: ResolversTypes['CrmCompany'] }>;
@@ -1324,10 +1484,13 @@ export type ResolversTypes = {
   CustomerEdge: ResolverTypeWrapper<Omit<CustomerEdge, 'node'> & { node: ResolversTypes['Customer'] }>;
   CustomerEvent: ResolverTypeWrapper<CustomerEventModelModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeliveryAttempt: ResolverTypeWrapper<DeliveryAttemptModel>;
+  DeliveryStatus: DeliveryStatus;
   Event: ResolverTypeWrapper<GatewayEventModel>;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;
   EventFilter: EventFilter;
+  EventFilterSpec: ResolverTypeWrapper<EventFilterSpec>;
   EventSubject: ResolverTypeWrapper<EventSubject>;
   GatewayInfo: ResolverTypeWrapper<Omit<GatewayInfo, 'mode' | 'sources'> & { mode: ResolversTypes['SourceMode'], sources: Array<ResolversTypes['SourceStatus']> }>;
   Heartbeat: ResolverTypeWrapper<Heartbeat>;
@@ -1372,6 +1535,12 @@ export type ResolversTypes = {
   UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateOrderInput: UpdateOrderInput;
   UpdateTicketInput: UpdateTicketInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  WebhookDelivery: ResolverTypeWrapper<DeliveryModel>;
+  WebhookDeliveryConnection: ResolverTypeWrapper<Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversTypes['WebhookDeliveryEdge']> }>;
+  WebhookDeliveryEdge: ResolverTypeWrapper<Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversTypes['WebhookDelivery'] }>;
+  WebhookEndpoint: ResolverTypeWrapper<EndpointModel>;
+  WebhookEndpointSecretPayload: ResolverTypeWrapper<Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversTypes['WebhookEndpoint'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1389,6 +1558,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   CommerceCustomer: ShopifyCustomerModel;
   CreateTicketInput: CreateTicketInput;
+  CreateWebhookEndpointInput: CreateWebhookEndpointInput;
   CrmCompany: HubSpotCompanyModel;
   CrmCompanyConnection: Omit<CrmCompanyConnection, 'edges'> & { edges: Array<ResolversParentTypes['CrmCompanyEdge']> };
   CrmCompanyEdge: Omit<CrmCompanyEdge, 'node'> & { node: ResolversParentTypes['CrmCompany'] };
@@ -1404,10 +1574,12 @@ export type ResolversParentTypes = {
   CustomerEdge: Omit<CustomerEdge, 'node'> & { node: ResolversParentTypes['Customer'] };
   CustomerEvent: CustomerEventModelModel;
   DateTime: Scalars['DateTime']['output'];
+  DeliveryAttempt: DeliveryAttemptModel;
   Event: GatewayEventModel;
   EventConnection: Omit<EventConnection, 'edges'> & { edges: Array<ResolversParentTypes['EventEdge']> };
   EventEdge: Omit<EventEdge, 'node'> & { node: ResolversParentTypes['Event'] };
   EventFilter: EventFilter;
+  EventFilterSpec: EventFilterSpec;
   EventSubject: EventSubject;
   GatewayInfo: Omit<GatewayInfo, 'sources'> & { sources: Array<ResolversParentTypes['SourceStatus']> };
   Heartbeat: Heartbeat;
@@ -1444,6 +1616,12 @@ export type ResolversParentTypes = {
   UpdateCrmContactInput: UpdateCrmContactInput;
   UpdateOrderInput: UpdateOrderInput;
   UpdateTicketInput: UpdateTicketInput;
+  UpdateWebhookEndpointInput: UpdateWebhookEndpointInput;
+  WebhookDelivery: DeliveryModel;
+  WebhookDeliveryConnection: Omit<WebhookDeliveryConnection, 'edges'> & { edges: Array<ResolversParentTypes['WebhookDeliveryEdge']> };
+  WebhookDeliveryEdge: Omit<WebhookDeliveryEdge, 'node'> & { node: ResolversParentTypes['WebhookDelivery'] };
+  WebhookEndpoint: EndpointModel;
+  WebhookEndpointSecretPayload: Omit<WebhookEndpointSecretPayload, 'endpoint'> & { endpoint: ResolversParentTypes['WebhookEndpoint'] };
 };
 
 export type AppPlanResolvers = { ENTERPRISE: 'enterprise', FREE: 'free', PRO: 'pro', STARTER: 'starter' };
@@ -1661,6 +1839,13 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DeliveryAttemptResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['DeliveryAttempt'] = ResolversParentTypes['DeliveryAttempt']> = {
+  attemptedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  durationMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  responseStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
 export type EventResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   data?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
@@ -1680,6 +1865,12 @@ export type EventConnectionResolvers<ContextType = GatewayContext, ParentType ex
 export type EventEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+};
+
+export type EventFilterSpecResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EventFilterSpec'] = ResolversParentTypes['EventFilterSpec']> = {
+  emails?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  sources?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  types?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
 };
 
 export type EventSubjectResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EventSubject'] = ResolversParentTypes['EventSubject']> = {
@@ -1753,15 +1944,21 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   cancelBillingSubscription?: Resolver<ResolversTypes['BillingSubscription'], ParentType, ContextType, RequireFields<MutationCancelBillingSubscriptionArgs, 'atPeriodEnd' | 'id'>>;
   createCrmNote?: Resolver<ResolversTypes['CrmNote'], ParentType, ContextType, RequireFields<MutationCreateCrmNoteArgs, 'body' | 'contactId'>>;
   createTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationCreateTicketArgs, 'input'>>;
+  createWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationCreateWebhookEndpointArgs, 'input'>>;
+  deleteWebhookEndpoint?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<MutationDeleteWebhookEndpointArgs, 'id'>>;
+  recoverWebhookEndpoint?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRecoverWebhookEndpointArgs, 'id' | 'since'>>;
+  retryWebhookDelivery?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType, RequireFields<MutationRetryWebhookDeliveryArgs, 'id'>>;
+  rotateWebhookEndpointSecret?: Resolver<ResolversTypes['WebhookEndpointSecretPayload'], ParentType, ContextType, RequireFields<MutationRotateWebhookEndpointSecretArgs, 'id'>>;
   updateAppUser?: Resolver<ResolversTypes['AppUser'], ParentType, ContextType, RequireFields<MutationUpdateAppUserArgs, 'id' | 'input'>>;
   updateBillingCustomer?: Resolver<ResolversTypes['BillingCustomer'], ParentType, ContextType, RequireFields<MutationUpdateBillingCustomerArgs, 'id' | 'input'>>;
   updateCrmContact?: Resolver<ResolversTypes['CrmContact'], ParentType, ContextType, RequireFields<MutationUpdateCrmContactArgs, 'id' | 'input'>>;
   updateOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationUpdateOrderArgs, 'id' | 'input'>>;
   updateTicket?: Resolver<ResolversTypes['SupportTicket'], ParentType, ContextType, RequireFields<MutationUpdateTicketArgs, 'id' | 'input'>>;
+  updateWebhookEndpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType, RequireFields<MutationUpdateWebhookEndpointArgs, 'id' | 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'CrmNote' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'AppUser' | 'BillingCustomer' | 'BillingSubscription' | 'CommerceCustomer' | 'CrmCompany' | 'CrmContact' | 'CrmDeal' | 'CrmNote' | 'Customer' | 'Invoice' | 'Order' | 'SupportTicket' | 'SupportUser' | 'WebhookDelivery' | 'WebhookEndpoint', ParentType, ContextType>;
 };
 
 export type OrderResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order']> = {
@@ -1851,6 +2048,7 @@ export type QueryResolvers<ContextType = GatewayContext, ParentType extends Reso
   supportUserByEmail?: Resolver<Maybe<ResolversTypes['SupportUser']>, ParentType, ContextType, RequireFields<QuerySupportUserByEmailArgs, 'email'>>;
   ticket?: Resolver<Maybe<ResolversTypes['SupportTicket']>, ParentType, ContextType, RequireFields<QueryTicketArgs, 'id'>>;
   tickets?: Resolver<ResolversTypes['SupportTicketConnection'], ParentType, ContextType, RequireFields<QueryTicketsArgs, 'first'>>;
+  webhookEndpoints?: Resolver<Array<ResolversTypes['WebhookEndpoint']>, ParentType, ContextType>;
 };
 
 export type SourceModeResolvers = { OFF: 'off', REAL: 'real', SANDBOX: 'sandbox' };
@@ -1932,6 +2130,42 @@ export type TicketStatusResolvers = { CLOSED: 'closed', HOLD: 'hold', NEW: 'new'
 
 export type TicketTypeResolvers = { INCIDENT: 'incident', PROBLEM: 'problem', QUESTION: 'question', TASK: 'task' };
 
+export type WebhookDeliveryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDelivery'] = ResolversParentTypes['WebhookDelivery']> = {
+  attempts?: Resolver<Array<ResolversTypes['DeliveryAttempt']>, ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nextAttemptAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DeliveryStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WebhookDeliveryConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDeliveryConnection'] = ResolversParentTypes['WebhookDeliveryConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['WebhookDeliveryEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type WebhookDeliveryEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookDeliveryEdge'] = ResolversParentTypes['WebhookDeliveryEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['WebhookDelivery'], ParentType, ContextType>;
+};
+
+export type WebhookEndpointResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookEndpoint'] = ResolversParentTypes['WebhookEndpoint']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  deliveries?: Resolver<ResolversTypes['WebhookDeliveryConnection'], ParentType, ContextType, RequireFields<WebhookEndpointDeliveriesArgs, 'first'>>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  filter?: Resolver<Maybe<ResolversTypes['EventFilterSpec']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WebhookEndpointSecretPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['WebhookEndpointSecretPayload'] = ResolversParentTypes['WebhookEndpointSecretPayload']> = {
+  endpoint?: Resolver<ResolversTypes['WebhookEndpoint'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = GatewayContext> = {
   AppPlan?: AppPlanResolvers;
   AppUser?: AppUserResolvers<ContextType>;
@@ -1960,9 +2194,11 @@ export type Resolvers<ContextType = GatewayContext> = {
   CustomerEdge?: CustomerEdgeResolvers<ContextType>;
   CustomerEvent?: CustomerEventResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  DeliveryAttempt?: DeliveryAttemptResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
+  EventFilterSpec?: EventFilterSpecResolvers<ContextType>;
   EventSubject?: EventSubjectResolvers<ContextType>;
   GatewayInfo?: GatewayInfoResolvers<ContextType>;
   Heartbeat?: HeartbeatResolvers<ContextType>;
@@ -1998,5 +2234,10 @@ export type Resolvers<ContextType = GatewayContext> = {
   TicketPriority?: TicketPriorityResolvers;
   TicketStatus?: TicketStatusResolvers;
   TicketType?: TicketTypeResolvers;
+  WebhookDelivery?: WebhookDeliveryResolvers<ContextType>;
+  WebhookDeliveryConnection?: WebhookDeliveryConnectionResolvers<ContextType>;
+  WebhookDeliveryEdge?: WebhookDeliveryEdgeResolvers<ContextType>;
+  WebhookEndpoint?: WebhookEndpointResolvers<ContextType>;
+  WebhookEndpointSecretPayload?: WebhookEndpointSecretPayloadResolvers<ContextType>;
 };
 

@@ -21,6 +21,8 @@ function tagged(typeName: string, object: unknown): unknown {
 export function createNodeResolvers(
   sources: readonly Source[],
   customerByEmail: (ctx: GatewayContext, email: string) => Promise<CustomerModel | null>,
+  /** Node types the gateway itself owns (`WebhookEndpoint`...): type name → loader of its id. */
+  own: Record<string, (ctx: GatewayContext, id: string) => Promise<unknown>> = {},
 ): Resolvers {
   const loaders = new Map<string, { source: Source; loader: NodeLoader<unknown, unknown> }>();
   const fields: Record<string, Record<string, (object: unknown) => string>> = {};
@@ -37,6 +39,8 @@ export function createNodeResolvers(
   async function load(ctx: GatewayContext, id: string): Promise<unknown> {
     const { typeName, sourceId } = fromGlobalId(id);
     if (typeName === 'Customer') return tagged('Customer', await customerByEmail(ctx, sourceId));
+    const ownLoader = own[typeName];
+    if (ownLoader !== undefined) return tagged(typeName, await ownLoader(ctx, sourceId));
     const entry = loaders.get(typeName);
     if (!entry || entry.source.mode === 'off') return null;
     return tagged(typeName, await entry.loader.load(ctx.source(entry.source.name), sourceId));
