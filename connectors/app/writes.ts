@@ -9,6 +9,7 @@ import type { AppClient } from './client.ts';
 import type { AppLoaders } from './loaders.ts';
 import { APP_PLANS } from './models.ts';
 import type { AppUser } from './models.ts';
+import { refreshLoader } from '../../src/writes/refresh-loader.ts';
 
 const UpdateUserArgs = z.object({
   input: z
@@ -46,8 +47,6 @@ export const appMutations: MutationResolvers = {
         return updated;
       },
     });
-    if (ctx.mayRead('app'))
-      ctx.source<AppClient, AppLoaders>('app').loaders.user.clear(user.user_id).prime(user.user_id, user);
-    return user;
+    return refreshLoader(ctx, 'app', (loaders: AppLoaders) => loaders.user, user.user_id, user);
   },
 };

@@ -8,6 +8,7 @@ import { parseWriteInput } from '../../src/writes/write-input.ts';
 import type { HubSpotClient } from './client.ts';
 import type { HubSpotLoaders } from './loaders.ts';
 import type { HubSpotContact, HubSpotNote } from './models.ts';
+import { refreshLoader } from '../../src/writes/refresh-loader.ts';
 
 const text = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
 
@@ -103,13 +104,7 @@ export const hubspotMutations: MutationResolvers = {
         return updated;
       },
     });
-    if (ctx.mayRead('hubspot')) {
-      ctx
-        .source<HubSpotClient, HubSpotLoaders>('hubspot')
-        .loaders.contact.clear(contact.id)
-        .prime(contact.id, contact);
-    }
-    return contact;
+    return refreshLoader(ctx, 'hubspot', (loaders: HubSpotLoaders) => loaders.contact, contact.id, contact);
   },
   async createCrmNote(_parent, args, ctx) {
     const { body } = parseWriteInput(NoteArgs, { contactId: args.contactId, body: args.body });

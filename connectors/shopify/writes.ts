@@ -7,6 +7,7 @@ import type { ShopifyClient } from './client.ts';
 import type { ShopifyLoaders } from './loaders.ts';
 import type { ShopifyOrder } from './models.ts';
 import { gidArgument } from './resolvers.ts';
+import { refreshLoader } from '../../src/writes/refresh-loader.ts';
 
 // Tag lengths are Shopify's to judge (its userErrors say which); the gateway bounds only the sizes.
 const UpdateOrderArgs = z.object({
@@ -36,12 +37,6 @@ export const shopifyMutations: MutationResolvers = {
       setsValues: true,
       write: (scope) => scope.client.updateOrder(id, changes, scope.call),
     });
-    if (ctx.mayRead('shopify')) {
-      ctx
-        .source<ShopifyClient, ShopifyLoaders>('shopify')
-        .loaders.order.clear(order.id)
-        .prime(order.id, order);
-    }
-    return order;
+    return refreshLoader(ctx, 'shopify', (loaders: ShopifyLoaders) => loaders.order, order.id, order);
   },
 };

@@ -7,6 +7,7 @@ import { parseWriteInput } from '../../src/writes/write-input.ts';
 import type { StripeClient } from './client.ts';
 import type { StripeLoaders } from './loaders.ts';
 import type { StripeCustomer, StripeSubscription } from './models.ts';
+import { refreshLoader } from '../../src/writes/refresh-loader.ts';
 
 // Stripe clears a field given as an empty string: `null` in the mutation means exactly that.
 const clearable = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
@@ -40,21 +41,17 @@ const UpdateCustomerArgs = z.object({
 const blank = (value: string | null | undefined): string | undefined => (value === null ? '' : value);
 
 function primeCustomer(ctx: GatewayContext, customer: StripeCustomer): StripeCustomer {
-  if (ctx.mayRead('stripe')) {
-    ctx
-      .source<StripeClient, StripeLoaders>('stripe')
-      .loaders.customer.clear(customer.id)
-      .prime(customer.id, customer);
-  }
-  return customer;
+  return refreshLoader(ctx, 'stripe', (loaders: StripeLoaders) => loaders.customer, customer.id, customer);
 }
 
 function primeSubscription(ctx: GatewayContext, subscription: StripeSubscription): StripeSubscription {
-  if (ctx.mayRead('stripe')) {
-    const { loaders } = ctx.source<StripeClient, StripeLoaders>('stripe');
-    loaders.subscription.clear(subscription.id).prime(subscription.id, subscription);
-  }
-  return subscription;
+  return refreshLoader(
+    ctx,
+    'stripe',
+    (loaders: StripeLoaders) => loaders.subscription,
+    subscription.id,
+    subscription,
+  );
 }
 
 /** Stripe's writes: its own `Idempotency-Key`s make them safe to retry, so the gateway keeps nothing. */
