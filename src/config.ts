@@ -283,6 +283,15 @@ export const CoreConfig = z.object({
    */
   SHARE_IDENTICAL_QUERIES: bool('SHARE_IDENTICAL_QUERIES', true),
   /**
+   * Seconds a cached query response may be served: a webhook or a mutation
+   * touching a source it read evicts it at once; the TTL bounds how stale a
+   * change that sends no webhook can be. `0` turns the response cache off.
+   * Default 10.
+   */
+  RESPONSE_CACHE_TTL_S: int(0, 86_400, 10),
+  /** Memory the response cache may hold, in MiB (oldest entries leave first). Default 32. */
+  RESPONSE_CACHE_MAX_MB: int(1, 4096, 32),
+  /**
    * Where alerts are POSTed as JSON (Slack-compatible `text` plus structured fields): webhook
    * signature rejections spiking, the event log unable to append, a source's breaker opening.
    * Default: unset (alerts are only logged, at error level).

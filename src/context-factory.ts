@@ -5,6 +5,7 @@ import type { SourceScope } from './connector.ts';
 import type { GatewayContext } from './context.ts';
 import { ErrorCode, GatewayError } from './errors.ts';
 import type { EventLog } from './events/log.ts';
+import { OperationReads } from './execution/operation-reads.ts';
 import { requestIdOf } from './request-id.ts';
 import { createRequestRetryBudget } from './upstream/request-retry-budget.ts';
 import type { Source } from './sources.ts';
@@ -60,6 +61,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     let call = newCall();
     let scopes = new Map<string, SourceScope<unknown, unknown>>();
     let closing: AbortSignal | undefined;
+    const reads = new OperationReads();
     return {
       requestId,
       get deadline() {
@@ -72,6 +74,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       },
       log: options.log.child({ requestId, principal: principal.id }),
       events: options.events,
+      reads,
       principal,
       mayRead: (source) => access.mayRead(principal, source),
       readableSources: () => access.readable(principal),
@@ -82,10 +85,12 @@ export function createContextFactory(options: ContextFactoryOptions) {
       idempotency: options.idempotency,
       writer<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
         if (!access.mayWrite(principal, name)) throw access.forbiddenWrite(name);
+        reads.written.add(name);
         return scopeOf<Client, Loaders>(name);
       },
       source<Client, Loaders>(name: string): SourceScope<Client, Loaders> {
         if (!access.mayRead(principal, name)) throw access.forbidden(name);
+        reads.sources.add(name);
         return scopeOf<Client, Loaders>(name);
       },
     };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Principal } from './auth/principal.ts';
 import type { SourceScope } from './connector.ts';
 import type { EventLog } from './events/log.ts';
+import type { OperationReads } from './execution/operation-reads.ts';
 import type { IdempotencyStore } from './writes/idempotency-store.ts';
 
 /** The per-request context every resolver receives. */
@@ -17,7 +18,10 @@ export interface GatewayContext {
    */
   readonly closing: AbortSignal;
   log: Logger;
+  /** The event log: a resolver reading it calls `reads.readGatewayState()` (its answer is never cached). */
   events: EventLog;
+  /** The sources this operation read and wrote, and whether it read the gateway's own state (response cache). */
+  readonly reads: OperationReads;
   /** Who is asking: the authenticated API key or JWT subject, or the anonymous principal. */
   principal: Principal;
   /** The request id of the identical query whose execution this one shared, if it did (logs). */

@@ -57,6 +57,10 @@ import type { Outbound } from './outbound/create-outbound.ts';
 import { outboundObserver } from './outbound/observer.ts';
 import { OutboundMetrics } from './metrics/outbound-metrics.ts';
 import { useSharedExecution } from './execution/shared-execution.ts';
+import { invalidateOnEvents } from './execution/cache-invalidation.ts';
+import { ResponseCache } from './execution/response-cache.ts';
+import { createResponseCaching } from './execution/response-caching.ts';
+import { ResponseCacheMetrics } from './metrics/response-cache-metrics.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
 import { startSources, stopSources } from './sources.ts';
@@ -161,7 +165,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     redactor,
     log,
   });
-  const events = options.events ?? (await createEventLog(config, log, (live) => metrics.liveBatch(live)));
+  const responseCache = createResponseCache(core, metrics);
+  const onLive = responseCache
+    ? invalidateOnEvents(responseCache.cache, responseCache.cacheMetrics)
+    : undefined;
+  const events =
+    options.events ??
+    (await createEventLog(config, log, (live) => {
+      metrics.liveBatch(live);
+      onLive?.(live);
+    }));
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
@@ -216,6 +229,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   });
   const auth = createAuth(core);
+  const responseCaching =
+    responseCache &&
+    createResponseCaching({
+      ...responseCache,
+      graphqlPath: GRAPHQL_PATH,
+      admit: auth.http.admit,
+      metrics,
+      log,
+    });
 
   const cors = createCorsPolicy({ origins: core.CORS_ORIGINS, production: core.NODE_ENV === 'production' });
   const checkOperation = createOperationLimits({ maxCost: core.MAX_QUERY_COST });
@@ -257,6 +279,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       useOperationTelemetry(metrics),
       // After the telemetry: the query that runs counts its upstream calls; the ones sharing it count none.
       ...(core.SHARE_IDENTICAL_QUERIES ? [useSharedExecution()] : []),
+      ...(responseCaching ? [responseCaching.plugin] : []),
       masking.plugin,
       useCsrfPrevention(cors),
     ],
@@ -305,7 +328,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       tracing.webhookOutcome(source, status, code);
     },
     wrapWebhookRoute: tracing.webhookRoute,
-    sandboxFaults: createSandboxFaultsRoute({ sources, authenticator: auth.authenticator, log }),
+    sandboxFaults: createSandboxFaultsRoute({
+      sources,
+      authenticator: auth.authenticator,
+      log,
+      onChange: (source) => responseCache?.cache.invalidate([source]),
+    }),
+    serveCached: responseCaching?.serve,
   });
 
   let demo: DemoClock | null = null;
@@ -363,6 +392,20 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return closed;
     },
   };
+}
+
+/** The response cache (`RESPONSE_CACHE_TTL_S`, `RESPONSE_CACHE_MAX_MB`) and its metrics; null when off. */
+function createResponseCache(
+  core: Config['core'],
+  metrics: GatewayMetrics,
+): { cache: ResponseCache; cacheMetrics: ResponseCacheMetrics } | null {
+  if (core.RESPONSE_CACHE_TTL_S === 0) return null;
+  const cache = new ResponseCache({
+    ttlMs: core.RESPONSE_CACHE_TTL_S * 1000,
+    maxBytes: core.RESPONSE_CACHE_MAX_MB * 1024 * 1024,
+  });
+  const cacheMetrics = new ResponseCacheMetrics(metrics.registry, cache);
+  return { cache, cacheMetrics };
 }
 
 /** How long start-up waits for Redis before serving anyway, not ready, while the log keeps reconnecting. */

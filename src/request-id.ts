@@ -15,9 +15,13 @@ export function requestIdOf(request: Request | undefined): string {
   if (request === undefined) return randomUUID();
   let id = ids.get(request);
   if (id === undefined) {
-    const given = request.headers.get('x-request-id');
-    id = given !== null && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+    id = requestIdFrom(request.headers.get('x-request-id'));
     ids.set(request, id);
   }
   return id;
+}
+
+/** The request id a client's `x-request-id` header value gives (see {@link requestIdOf}). */
+export function requestIdFrom(given: string | null | undefined): string {
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
 }

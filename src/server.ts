@@ -66,6 +66,8 @@ export interface HttpServerOptions {
   credentials: CredentialWatch;
   /** Told each webhook delivery's outcome (alerts). Default: nobody. */
   onWebhookOutcome?: WebhookRouteOptions['onOutcome'];
+  /** Answers a GraphQL request from the response cache when it can (resolves true). Default: none. */
+  serveCached?: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>) | undefined;
   /** Wraps the webhook route (tracing). Default: none. */
   wrapWebhookRoute?: ((route: WebhookRoute) => WebhookRoute) | undefined;
 }
@@ -125,7 +127,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       sendJson(res, ready ? 200 : 503, body);
     } else {
       readGraphQLBody(req, res, options.graphqlMaxBytes)
-        .then((ok) => (ok ? yoga.handle(req, res) : undefined))
+        .then(async (ok) => {
+          if (ok && (path !== options.graphqlPath || !(await options.serveCached?.(req, res)))) {
+            await yoga.handle(req, res);
+          }
+        })
         .catch(done);
     }
   }

@@ -7,7 +7,7 @@ import type { BreakerStateChange } from '../src/upstream/circuit-breaker.ts';
 import { createUpstream } from '../src/upstream/create-upstream.ts';
 import { createRetryBudget } from '../src/upstream/retry-budget.ts';
 import type { Upstream, UpstreamOptions } from '../src/upstream/types.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { NO_RESPONSE_CACHE, startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const THRESHOLD = 3;
@@ -22,6 +22,7 @@ describe('circuit breaker against the Stripe emulator', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = await startTestGateway({
+      ...NO_RESPONSE_CACHE,
       BREAKER_FAILURE_THRESHOLD: String(THRESHOLD),
       BREAKER_OPEN_MS: String(OPEN_MS),
     });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestGateway } from './helpers/gateway.ts';
+import { NO_RESPONSE_CACHE, startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 import type { RunningStripeSandbox } from '../connectors/stripe/sandbox/index.ts';
 
 let t: TestGateway;
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway(NO_RESPONSE_CACHE);
 });
 afterAll(() => t.close());
 beforeEach(() => {

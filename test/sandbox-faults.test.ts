@@ -3,7 +3,7 @@ import { connectors } from '../connectors/index.ts';
 import { loadConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
 import { createLogger } from '../src/logger.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { NO_RESPONSE_CACHE, startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 const REQUEST_TIMEOUT_MS = 3000;
@@ -13,6 +13,7 @@ const LIST = 'GET /v1/invoices';
 let t: TestGateway;
 beforeAll(async () => {
   t = await startTestGateway({
+    ...NO_RESPONSE_CACHE,
     REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     UPSTREAM_ATTEMPT_TIMEOUT_MS: '500',
   });

@@ -30,6 +30,8 @@ async function start(extra: Record<string, string>): Promise<{
   const env = {
     LOG_LEVEL: 'info',
     DEMO_EVENTS: '0',
+    // Every query must execute: these tests follow the upstream path, not the response cache.
+    RESPONSE_CACHE_TTL_S: '0',
     SANDBOX: '1',
     GATEWAY_API_KEYS: `${ALL}:*;${BILLING_1}:billing;${BILLING_2}:billing`,
     ...extra,

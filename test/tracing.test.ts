@@ -182,6 +182,8 @@ async function start(
     LOG_LEVEL: 'silent',
     SANDBOX: '1',
     DEMO_EVENTS: '0',
+    // Every query must execute: these tests follow the upstream path, not the response cache.
+    RESPONSE_CACHE_TTL_S: '0',
     STRIPE_API_KEY: stripe.env['STRIPE_API_KEY'] ?? '',
     STRIPE_BASE_URL: proxy.url,
     STRIPE_WEBHOOK_SECRET: stripe.env['STRIPE_WEBHOOK_SECRET'] ?? '',

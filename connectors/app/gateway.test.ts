@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, startTestGateway } from '../../test/helpers/gateway.ts';
+import { collect, NO_RESPONSE_CACHE, startTestGateway } from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import { GatewayError } from '../../src/errors.ts';
 import { toGlobalId } from '../../src/node-id.ts';
@@ -13,7 +13,7 @@ let t: TestGateway;
 let app: RunningAppSandbox;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway(NO_RESPONSE_CACHE);
   const found = t.gateway.sources.find((s) => s.name === 'app')?.sandbox;
   if (!found) throw new Error('the app sandbox did not start');
   app = found as RunningAppSandbox;

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { collect, startTestGateway } from '../../test/helpers/gateway.ts';
+import { collect, NO_RESPONSE_CACHE, startTestGateway } from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import { toGlobalId } from '../../src/node-id.ts';
 import type { Person, WorldChange } from '../../src/sandbox/world.ts';
@@ -13,7 +13,7 @@ let t: TestGateway;
 let shop: RunningShopifySandbox;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway(NO_RESPONSE_CACHE);
   const found = t.gateway.sources.find((s) => s.name === 'shopify')?.sandbox;
   if (!found) throw new Error('the shopify sandbox did not start');
   shop = found as RunningShopifySandbox;

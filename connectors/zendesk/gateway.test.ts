@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/node-id.ts';
-import { collect, startTestGateway } from '../../test/helpers/gateway.ts';
+import { collect, NO_RESPONSE_CACHE, startTestGateway } from '../../test/helpers/gateway.ts';
 import type { TestGateway } from '../../test/helpers/gateway.ts';
 import type { Person, WorldChange } from '../../src/sandbox/world.ts';
 import type { RunningZendeskSandbox } from './sandbox/index.ts';
@@ -10,7 +10,7 @@ let t: TestGateway;
 let zd: RunningZendeskSandbox;
 
 beforeAll(async () => {
-  t = await startTestGateway();
+  t = await startTestGateway(NO_RESPONSE_CACHE);
   const found = t.gateway.sources.find((s) => s.name === 'zendesk')?.sandbox;
   if (!found) throw new Error('the zendesk sandbox did not start');
   zd = found as RunningZendeskSandbox;

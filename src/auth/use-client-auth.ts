@@ -17,6 +17,14 @@ export interface ClientAuth {
   plugin: Plugin;
   /** The principal `plugin` authenticated `request` as; undefined for a request it never saw. */
   principalOf(request: Request | undefined): Principal | undefined;
+  /**
+   * Authenticates a Node request and spends one operation of its client's
+   * budget ahead of yoga (the response cache answers some requests without
+   * yoga): the principal when both pass, and `plugin` then lets the request in
+   * without counting it twice; null when either refuses, and `plugin` answers
+   * the request with the refusal.
+   */
+  admit: (req: IncomingMessage) => Promise<Principal | null>;
 }
 
 function refusal(
@@ -40,9 +48,16 @@ function refusal(
  */
 export function useClientAuth(options: ClientAuthOptions): ClientAuth {
   const principals = new WeakMap<Request, Principal>();
+  const admitted = new WeakMap<IncomingMessage, Principal>();
   const plugin: Plugin = {
     async onRequest(payload) {
       const { request, serverContext } = payload;
+      const req = (serverContext as { req?: IncomingMessage }).req;
+      const principal = req === undefined ? undefined : admitted.get(req);
+      if (principal !== undefined) {
+        principals.set(request, principal);
+        return;
+      }
       const endResponse = (response: Response) => payload.endResponse(response);
       // Every request that reaches yoga, whatever its path: yoga also serves GraphQL at `/graphql/` and
       // `//graphql`. GraphiQL's page, CORS preflights, health and webhooks are answered before this runs.
@@ -63,7 +78,6 @@ export function useClientAuth(options: ClientAuthOptions): ClientAuth {
         );
         return;
       }
-      const req = (serverContext as { req?: IncomingMessage }).req;
       const decision = options.limiter.take(rateLimitKey(outcome.principal, req?.socket.remoteAddress));
       if (!decision.ok) {
         const error = rateLimitedError(decision.retryAfterS, options.limiter.perMinute);
@@ -75,5 +89,15 @@ export function useClientAuth(options: ClientAuthOptions): ClientAuth {
       principals.set(request, outcome.principal);
     },
   };
-  return { plugin, principalOf: (request) => (request === undefined ? undefined : principals.get(request)) };
+  return {
+    plugin,
+    principalOf: (request) => (request === undefined ? undefined : principals.get(request)),
+    async admit(req) {
+      const outcome = await options.authenticator.authenticate(req.headers.authorization);
+      if (!outcome.ok) return null;
+      if (!options.limiter.take(rateLimitKey(outcome.principal, req.socket.remoteAddress)).ok) return null;
+      admitted.set(req, outcome.principal);
+      return outcome.principal;
+    },
+  };
 }

@@ -327,7 +327,8 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
         const last = entries.at(-1);
         if (last === undefined) continue;
         position = last.id;
-        if (fanout.size === 0) fanout.advance({ position, cursor: position });
+        // Decoded only for someone: live subscriptions, or the gateway's own watcher of every event.
+        if (fanout.size === 0 && options.onLive === undefined) fanout.advance({ position, cursor: position });
         else fanout.publish(decodeAll(entries));
       } catch (error) {
         if (isClosed()) break;

@@ -90,6 +90,7 @@ export function eventSubscription<Args extends { after?: string | null }, Payloa
 export const eventResolvers: Resolvers = {
   Query: {
     async latestEventCursor(_parent, _args, ctx) {
+      ctx.reads.readGatewayState();
       try {
         return await ctx.events.head();
       } catch (error) {
@@ -97,6 +98,7 @@ export const eventResolvers: Resolvers = {
       }
     },
     async events(_parent, args, ctx) {
+      ctx.reads.readGatewayState();
       const first = pageSize(args.first, MAX_EVENTS_PAGE, 50);
       let events: GatewayEvent[];
       try {

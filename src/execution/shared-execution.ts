@@ -65,6 +65,7 @@ export function useSharedExecution(): Plugin<GatewayContext> {
           const result = await running.promise.catch(() => undefined);
           if (running.leader.signal?.aborted !== true && isSingleResult(result)) {
             context.sharedWith = running.leader.requestId;
+            context.reads.adopt(running.leader.reads);
             // A copy: later plugins replace `errors` or `extensions` on the result they get, never on another's.
             return { ...result } as never;
           }

@@ -31,6 +31,11 @@ class BufferedBody {
   }
 }
 
+/** The body {@link readGraphQLBody} read in advance, if it did. */
+export function bufferedBodyOf(req: IncomingMessage & { body?: unknown }): Buffer | null {
+  return req.body instanceof BufferedBody ? req.body.bytes : null;
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;

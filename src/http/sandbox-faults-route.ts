@@ -35,6 +35,8 @@ export interface SandboxFaultsRouteOptions {
   sources: readonly Source[];
   authenticator: Authenticator;
   log: Logger;
+  /** Told a source's faults changed (the response cache forgets what it read, so the next query shows them). Default: nobody. */
+  onChange?: ((source: string) => void) | undefined;
 }
 
 function refuse(res: ServerResponse, status: number, code: ErrorCode, message: string, headers = {}): void {
@@ -68,7 +70,7 @@ export function createSandboxFaultsRoute(
   return async function sandboxFaults(req, res, segment) {
     const name = decodePathSegment(segment);
     const sandbox = name === null ? undefined : sandboxes.get(name);
-    if (sandbox === undefined) {
+    if (name === null || sandbox === undefined) {
       const path = `${SANDBOX_FAULTS_PATH}${segment}`;
       sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}.` } });
       return;
@@ -86,6 +88,7 @@ export function createSandboxFaultsRoute(
     if (req.method === 'DELETE') {
       sandbox.faults.clear();
       sandbox.faults.down = false;
+      options.onChange?.(name);
       options.log.info(who, 'sandbox faults cleared');
       sendJson(res, 200, { source: name, cleared: true });
       return;
@@ -126,6 +129,7 @@ export function createSandboxFaultsRoute(
     const plan: FaultPlan = { ...rest, times: rest.times ?? Number.POSITIVE_INFINITY };
     const injects = Object.keys(rest).some((k) => k !== 'endpoint' && k !== 'times');
     if (injects) sandbox.faults.inject(plan);
+    options.onChange?.(name);
     options.log.info({ ...who, plan: parsed.data }, 'sandbox fault injected');
     sendJson(res, 200, {
       source: name,

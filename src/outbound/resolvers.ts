@@ -8,6 +8,8 @@ import type { Endpoint } from './model.ts';
 
 /** Refuses a principal without the `admin` scope. */
 export function requireAdmin(ctx: GatewayContext): void {
+  // Endpoints and deliveries change without any source's webhook: never from the response cache.
+  ctx.reads.readGatewayState();
   if (!ctx.principal.scopes.has('admin')) {
     throw new GatewayError(
       ErrorCode.FORBIDDEN,

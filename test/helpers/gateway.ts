@@ -10,6 +10,12 @@ import { createLogger } from '../../src/logger.ts';
 import type { RunningSandbox } from '../../src/sandbox/types.ts';
 
 /** The demo world's fixed start in tests, so seeded data is the same on every run. */
+/**
+ * For tests of the upstream path itself (faults injected into an emulator,
+ * calls counted): every query must reach the source, not the response cache.
+ */
+export const NO_RESPONSE_CACHE = { RESPONSE_CACHE_TTL_S: '0' } as const;
+
 export const TEST_EPOCH = 1_767_225_600;
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -41,6 +47,8 @@ export interface TestGateway {
 export interface TestGatewayOptions {
   /** Unix seconds the demo world starts at; `null`: as `npm start` does (the start of the current UTC day). Default: {@link TEST_EPOCH}. */
   demoEpoch?: number | null;
+  /** Where the gateway's JSON log lines go. Default: stdout. */
+  logTo?: NodeJS.WritableStream;
 }
 
 /** Starts a sandboxed gateway on a free port, with a demo clock that only ticks when told. */
@@ -53,7 +61,7 @@ export async function startTestGateway(
   const gateway = await createGateway({
     config,
     connectors,
-    log: createLogger(config.core.LOG_LEVEL),
+    log: createLogger(config.core.LOG_LEVEL, options.logTo),
     env: fullEnv,
     demoEpoch: options.demoEpoch === null ? undefined : (options.demoEpoch ?? TEST_EPOCH),
   });

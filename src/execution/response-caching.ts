@@ -1,0 +1,258 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Plugin } from 'graphql-yoga';
+import type { DocumentNode, ExecutionResult } from 'graphql';
+import { getOperationAST, OperationTypeNode } from 'graphql';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal.ts';
+import { scopeKey } from '../auth/scopes.ts';
+import type { GatewayContext } from '../context.ts';
+import { bufferedBodyOf } from '../http/body-limit.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { ResponseCacheMetrics } from '../metrics/response-cache-metrics.ts';
+import { requestIdFrom } from '../request-id.ts';
+import type { ResponseCache } from './response-cache.ts';
+
+/** Options of {@link createResponseCaching}. */
+export interface ResponseCachingOptions {
+  cache: ResponseCache;
+  /** Path of the GraphQL endpoint: only POSTs there are looked up. */
+  graphqlPath: string;
+  /** Authenticates a request and spends its rate budget ahead of yoga (`ClientAuth.admit`). */
+  admit: (req: IncomingMessage) => Promise<Principal | null>;
+  metrics: GatewayMetrics;
+  cacheMetrics: ResponseCacheMetrics;
+  log: Logger;
+}
+
+/** The response cache's two halves: the HTTP lookup before yoga, the yoga plugin deciding what is stored. */
+export interface ResponseCaching {
+  /**
+   * Answers a GraphQL request from the cache when it can (resolves true);
+   * otherwise (false) yoga must handle it, and its answer is stored if the
+   * plugin finds it cacheable.
+   */
+  serve: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  plugin: Plugin<GatewayContext>;
+}
+
+/** A cacheable request on its way through yoga. */
+interface Ticket {
+  key: string;
+  /** The cache's mark before it executed: a source changing since makes its answer unfit to store. */
+  mark: number;
+  /** Set by the plugin once the execution proved cacheable. */
+  storable: { operationName: string | null; sources: readonly string[] } | null;
+}
+
+/** Headers that belong to one response, not to what it says. */
+const PER_RESPONSE = new Set([
+  'x-request-id',
+  'content-length',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'x-cache',
+  'age',
+]);
+const CACHEABLE_TYPE = /^application\/(?:graphql-response\+)?json\b/i;
+
+const scopeKeys = new WeakMap<ReadonlySet<string>, string>();
+function scopeKeyOf(principal: Principal): string {
+  let key = scopeKeys.get(principal.scopes);
+  if (key === undefined) scopeKeys.set(principal.scopes, (key = scopeKey(principal.scopes)));
+  return key;
+}
+
+/**
+ * The response cache at work: a query POSTed as JSON is looked up by what
+ * decides its answer (the principal's scopes, `Accept`, `Origin` and the body's
+ * bytes) once the client is authenticated and within its rate budget; a hit is
+ * replayed without parsing, validating or executing anything, and still gets
+ * its own request id, log line and metrics. A miss runs through yoga, and its
+ * answer is stored when it was a query with no errors that read only sources
+ * (not the event log, not outbound endpoints).
+ *
+ * `Cache-Control: no-cache` skips the lookup (the fresh answer is stored),
+ * `no-store` skips the cache altogether. A mutation evicts every answer that
+ * read a source it wrote, before its own answer is sent.
+ */
+export function createResponseCaching(options: ResponseCachingOptions): ResponseCaching {
+  const { cache, cacheMetrics, log } = options;
+  const tickets = new WeakMap<IncomingMessage, Ticket>();
+  const ticketsByRequest = new WeakMap<Request, Ticket>();
+
+  function replay(
+    req: IncomingMessage,
+    res: ServerResponse,
+    principal: Principal,
+    start: number,
+    entry: CachedEntry,
+  ) {
+    const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+    const headers: OutgoingHttpHeaders = {
+      ...entry.headers,
+      'content-length': entry.body.length,
+      'x-request-id': requestId,
+      'x-cache': 'HIT',
+      age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
+    };
+    res.writeHead(entry.status, headers);
+    res.end(entry.body);
+    const durationMs = Math.round((performance.now() - start) * 10) / 10;
+    options.metrics.operation('query', durationMs, []);
+    cacheMetrics.lookup('hit');
+    log.info(
+      {
+        requestId,
+        principal: principal.id,
+        operationName: entry.operationName,
+        operationType: 'query',
+        durationMs,
+        upstreamCalls: 0,
+        errorCodes: [],
+        cache: 'hit',
+      },
+      'graphql operation',
+    );
+  }
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const start = performance.now();
+    if (req.method !== 'POST') return false;
+    const contentType = req.headers['content-type'];
+    if (contentType === undefined || !/^application\/json\b/i.test(contentType)) return false;
+    const body = bufferedBodyOf(req);
+    if (body === null) return false;
+    const control = req.headers['cache-control'] ?? '';
+    if (control.includes('no-store')) return false;
+    const principal = await options.admit(req);
+    if (principal === null) return false;
+    const key = `${scopeKeyOf(principal)}\n${req.headers.accept ?? ''}\n${req.headers.origin ?? ''}\n${body.toString('latin1')}`;
+    if (!control.includes('no-cache')) {
+      const entry = cache.get(key);
+      if (entry !== undefined) {
+        replay(req, res, principal, start, entry);
+        return true;
+      }
+    }
+    const ticket: Ticket = { key, mark: cache.mark(), storable: null };
+    tickets.set(req, ticket);
+    capture(res, ticket);
+    return false;
+  }
+
+  /** Records what yoga sends for a ticket's request, and stores it once sent if the plugin found it cacheable. */
+  function capture(res: ServerResponse, ticket: Ticket): void {
+    const chunks: Buffer[] = [];
+    let status = 0;
+    let headers: Record<string, string | readonly string[]> | null = null;
+    const writeHead = res.writeHead.bind(res);
+    const write = res.write.bind(res);
+    const end = res.end.bind(res);
+    const collect = (chunk: unknown, encoding: unknown) => {
+      if (typeof chunk === 'string') {
+        chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
+      } else if (chunk instanceof Uint8Array) {
+        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      }
+    };
+    res.writeHead = function (code: number, ...rest: unknown[]) {
+      status = code;
+      const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
+      headers = Array.isArray(given)
+        ? null
+        : cacheableHeaders(res.getHeaders(), given as OutgoingHttpHeaders);
+      if (ticket.storable !== null && headers !== null) res.setHeader('x-cache', 'MISS');
+      return writeHead(code, ...(rest as []));
+    };
+    res.write = function (chunk: unknown, ...rest: unknown[]) {
+      collect(chunk, rest[0]);
+      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+    } as typeof res.write;
+    res.end = function (...args: unknown[]) {
+      if (typeof args[0] !== 'function') collect(args[0], args[1]);
+      const result = (end as (...args: unknown[]) => ServerResponse)(...args);
+      store(ticket, status, headers, chunks);
+      return result;
+    } as typeof res.end;
+  }
+
+  function store(
+    ticket: Ticket,
+    status: number,
+    headers: Record<string, string | readonly string[]> | null,
+    chunks: Buffer[],
+  ): void {
+    cacheMetrics.lookup('miss');
+    const storable = ticket.storable;
+    if (storable === null || headers === null || status !== 200) return;
+    const type = headers['content-type'];
+    if (typeof type !== 'string' || !CACHEABLE_TYPE.test(type)) return;
+    const body = Buffer.concat(chunks);
+    if (cache.set(ticket.key, { status, headers, body, ...storable }, ticket.mark))
+      cacheMetrics.lookup('stored');
+  }
+
+  const plugin: Plugin<GatewayContext> = {
+    onRequest({ request, serverContext }) {
+      const req = (serverContext as { req?: IncomingMessage }).req;
+      const ticket = req === undefined ? undefined : tickets.get(req);
+      if (ticket !== undefined) ticketsByRequest.set(request, ticket);
+    },
+    onExecute({ args }) {
+      const context = args.contextValue;
+      const operation = getOperationAST(
+        args.document as DocumentNode,
+        typeof args.operationName === 'string' ? args.operationName : undefined,
+      );
+      if (operation?.operation === OperationTypeNode.MUTATION) {
+        return {
+          onExecuteDone() {
+            // Whatever the outcome: a write that failed late may still have happened.
+            if (context.reads.written.size > 0) {
+              cacheMetrics.evicted('mutation', cache.invalidate(context.reads.written));
+            }
+          },
+        };
+      }
+      const request = (context as { request?: Request }).request;
+      const ticket = request === undefined ? undefined : ticketsByRequest.get(request);
+      if (ticket === undefined || operation?.operation !== OperationTypeNode.QUERY) return;
+      return {
+        onExecuteDone({ result }) {
+          if (!isSingleResult(result) || (result.errors?.length ?? 0) > 0 || !context.reads.cacheable) return;
+          ticket.storable = {
+            operationName: operation.name?.value ?? null,
+            sources: [...context.reads.sources],
+          };
+        },
+      };
+    },
+  };
+
+  return { serve, plugin };
+}
+
+type CachedEntry = NonNullable<ReturnType<ResponseCache['get']>>;
+
+function cacheableHeaders(
+  set: OutgoingHttpHeaders,
+  given: OutgoingHttpHeaders | undefined,
+): Record<string, string | readonly string[]> | null {
+  const headers: Record<string, string | readonly string[]> = {};
+  for (const source of [set, given ?? {}]) {
+    for (const [name, value] of Object.entries(source)) {
+      const lower = name.toLowerCase();
+      if (value === undefined || PER_RESPONSE.has(lower)) continue;
+      // Cookies are someone's: a response that sets one is never shared.
+      if (lower === 'set-cookie') return null;
+      headers[lower] = typeof value === 'number' ? String(value) : value;
+    }
+  }
+  return headers;
+}
+
+function isSingleResult(result: unknown): result is ExecutionResult {
+  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
+}
