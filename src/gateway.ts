@@ -60,6 +60,7 @@ import { useSharedExecution } from './execution/shared-execution.ts';
 import { invalidateOnEvents } from './execution/cache-invalidation.ts';
 import { ResponseCache } from './execution/response-cache.ts';
 import { createResponseCaching } from './execution/response-caching.ts';
+import { createInvalidationChannel } from './execution/redis-invalidation.ts';
 import { ResponseCacheMetrics } from './metrics/response-cache-metrics.ts';
 import { createHttpServer } from './server.ts';
 import type { HttpServer } from './server.ts';
@@ -229,9 +230,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     shutdown: shutdown.signal,
   });
   const auth = createAuth(core);
+  const invalidations =
+    responseCache && (core.REDIS_URL !== undefined || core.REDIS_CLUSTER_NODES !== undefined)
+      ? createInvalidationChannel({
+          url: core.REDIS_URL,
+          clusterNodes: core.REDIS_CLUSTER_NODES,
+          keyPrefix: core.REDIS_KEY_PREFIX,
+          cache: responseCache.cache,
+          metrics: responseCache.cacheMetrics,
+          log,
+        })
+      : null;
   const responseCaching =
     responseCache &&
     createResponseCaching({
+      broadcast: invalidations ? (sources) => invalidations.publish(sources) : undefined,
       ...responseCache,
       graphqlPath: GRAPHQL_PATH,
       admit: auth.http.admit,
@@ -384,6 +397,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await outbound.close();
         await events.close();
         await idempotency.close();
+        await invalidations?.close();
         await stopSources(sources);
         await rateBudgets.close();
         alerts.close();

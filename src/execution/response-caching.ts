@@ -22,6 +22,8 @@ export interface ResponseCachingOptions {
   metrics: GatewayMetrics;
   cacheMetrics: ResponseCacheMetrics;
   log: Logger;
+  /** Tells the other instances which sources a mutation wrote, before it answers. Default: nobody (one instance). */
+  broadcast?: ((sources: readonly string[]) => Promise<void>) | undefined;
 }
 
 /** The response cache's two halves: the HTTP lookup before yoga, the yoga plugin deciding what is stored. */
@@ -200,21 +202,26 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
       const ticket = req === undefined ? undefined : tickets.get(req);
       if (ticket !== undefined) ticketsByRequest.set(request, ticket);
     },
-    onExecute({ args }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       const context = args.contextValue;
       const operation = getOperationAST(
         args.document as DocumentNode,
         typeof args.operationName === 'string' ? args.operationName : undefined,
       );
       if (operation?.operation === OperationTypeNode.MUTATION) {
-        return {
-          onExecuteDone() {
+        setExecuteFn(async (executeArgs) => {
+          try {
+            return (await executeFn(executeArgs)) as never;
+          } finally {
             // Whatever the outcome: a write that failed late may still have happened.
-            if (context.reads.written.size > 0) {
-              cacheMetrics.evicted('mutation', cache.invalidate(context.reads.written));
+            const written = [...context.reads.written];
+            if (written.length > 0) {
+              cacheMetrics.evicted('mutation', cache.invalidate(written));
+              await options.broadcast?.(written);
             }
-          },
-        };
+          }
+        });
+        return;
       }
       const request = (context as { request?: Request }).request;
       const ticket = request === undefined ? undefined : ticketsByRequest.get(request);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { connectRedis } from '../redis-client.ts';
 import type { Logger } from 'pino';
 import { createRateBudget } from './rate-budget.ts';
 import type { RateBudget } from './rate-budget.ts';
@@ -74,28 +75,12 @@ export function createRateBudgets(options: RateBudgetsOptions): RateBudgets {
 
 /** One client of the budgets' own, failing fast while Redis is down; undefined without Redis. */
 function connect(options: RateBudgetsOptions): Redis | Cluster | undefined {
-  const retry = (attempt: number): number => Math.min(2_000, 50 * 2 ** Math.min(attempt, 6));
-  const perNode = {
+  if (options.redisUrl === undefined && (options.clusterNodes ?? []).length === 0) return undefined;
+  return connectRedis({
+    url: options.redisUrl,
+    clusterNodes: options.clusterNodes,
     connectionName: 'switchyard-rate-budget',
     maxRetriesPerRequest: 0,
-    connectTimeout: 5_000,
-  };
-  const url = options.redisUrl === undefined ? undefined : new URL(options.redisUrl);
-  const seeds = options.clusterNodes ?? [];
-  if (seeds.length > 0) {
-    const auth = {
-      ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url?.protocol === 'rediss:' ? { tls: {} } : {}),
-    };
-    const nodes =
-      url === undefined ? [...seeds] : [...seeds, { host: url.hostname, port: Number(url.port || 6379) }];
-    return new Cluster(nodes, {
-      enableOfflineQueue: false,
-      clusterRetryStrategy: retry,
-      redisOptions: { ...perNode, ...auth },
-    });
-  }
-  if (options.redisUrl === undefined) return undefined;
-  return new Redis(options.redisUrl, { ...perNode, enableOfflineQueue: false, retryStrategy: retry });
+    enableOfflineQueue: false,
+  });
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { connectRedis } from '../redis-client.ts';
 import { ErrorCode, GatewayError } from '../errors.ts';
 import type { IdempotencyScope, IdempotencyStore, StoredKey } from './idempotency-store.ts';
 import { IDEMPOTENCY_TTL_MS, pendingEntry, replayOrConflict, stillInProgress } from './idempotency-store.ts';
@@ -114,28 +115,10 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
 }
 
 function connect(options: RedisIdempotencyStoreOptions): Redis | Cluster {
-  const common = {
+  return connectRedis({
+    url: options.url,
+    clusterNodes: options.clusterNodes,
     connectionName: 'switchyard-idempotency',
-    maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 1000,
-    connectTimeout: 5_000,
-    retryStrategy: (attempt: number) => Math.min(2_000, 50 * 2 ** attempt),
-  };
-  const url = options.url === undefined || options.url === '' ? null : new URL(options.url);
-  const seeds = options.clusterNodes ?? [];
-  if (seeds.length > 0) {
-    const nodes = [...seeds];
-    if (url !== null) nodes.push({ host: url.hostname, port: Number(url.port || 6379) });
-    return new Cluster(nodes, {
-      clusterRetryStrategy: common.retryStrategy,
-      redisOptions: {
-        ...common,
-        ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
-        ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
-        ...(url?.protocol === 'rediss:' ? { tls: {} } : {}),
-      },
-    });
-  }
-  if (url === null) throw new RangeError('createRedisIdempotencyStore needs a url or clusterNodes.');
-  return new Redis(url.href, common);
+  });
 }
