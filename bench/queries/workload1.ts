@@ -4,14 +4,15 @@
  * connections) loads each server in turn, in interleaved rounds; the figures
  * are set as ratios to Apollo Server + DataLoader from the same run.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startServer } from '../lib/children.ts';
 import type { ServerProcess } from '../lib/children.ts';
-import { median, processCpuMs } from '../lib/common.ts';
+import { median, processCpuMs, stripeSignature, WEBHOOK_SECRET } from '../lib/common.ts';
 import { expectedAnswer, WORKLOAD_1_QUERY, writeFixtures } from './fixtures.ts';
+import type { Fixtures } from './fixtures.ts';
 import { nginxBinary, startNginx } from './nginx.ts';
 import type { Nginx } from './nginx.ts';
 import { prepareTailcall, startTailcall, TAILCALL_QUERY, tailcallExpected } from './tailcall.ts';
@@ -58,6 +59,18 @@ export interface Workload1Result {
   wrk: string;
   /** Why Tailcall is not in the rows, when it is not. */
   tailcallNote: string | null;
+  /** Switchyard's answer after a customer changed upstream and its webhook arrived, checked at once. */
+  freshness: Freshness;
+}
+
+/** How a change reached Switchyard's answers, with its response cache on. */
+export interface Freshness {
+  /** Whether the query right after the change's webhook answered the new data. */
+  freshAfterWebhook: boolean;
+  /** From posting the webhook to the fresh answer, in ms. */
+  webhookToFreshMs: number;
+  /** Whether, before the webhook, the cached answer still said the old data (what the TTL bounds). */
+  staleWithoutWebhook: boolean;
 }
 
 export interface Workload1Options {
@@ -67,7 +80,23 @@ export interface Workload1Options {
   tailcall?: boolean;
   /** Extra environment for Switchyard (e.g. to turn a lever off for a comparison). */
   switchyardEnv?: Record<string, string>;
+  /** Also measure Switchyard with its levers off, in the same run (what each lever gives). Default true. */
+  levers?: boolean;
 }
+
+/** Switchyard with levers turned off, measured beside the real thing. */
+const LEVER_VARIANTS: readonly { key: string; label: string; env: Record<string, string> }[] = [
+  {
+    key: 'switchyard-no-cache',
+    label: 'Switchyard, response cache off (`RESPONSE_CACHE_TTL_S=0`)',
+    env: { RESPONSE_CACHE_TTL_S: '0' },
+  },
+  {
+    key: 'switchyard-no-levers',
+    label: 'Switchyard, response cache and query sharing off (`SHARE_IDENTICAL_QUERIES=0` too)',
+    env: { RESPONSE_CACHE_TTL_S: '0', SHARE_IDENTICAL_QUERIES: '0' },
+  },
+];
 
 function switchyardEnv(upstream: string, extra: Record<string, string>): Record<string, string> {
   return {
@@ -79,6 +108,7 @@ function switchyardEnv(upstream: string, extra: Record<string, string>): Record<
     DEMO_EVENTS: '0',
     STRIPE_API_KEY: 'sk_test_bench',
     STRIPE_BASE_URL: upstream,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     // nginx stands in for Stripe here: Stripe's published 25 calls a second (test keys) would measure the budget, not the gateway.
     STRIPE_RATE_LIMIT: 'off',
     // Authentication on, as in production; one client sending thousands of requests a second.
@@ -94,6 +124,7 @@ async function startSystems(
   extra: Record<string, string>,
   expected: { graphql: string; tailcall: string },
   tailcall: { command: Parameters<typeof startTailcall>[0]; workDir: string } | null,
+  levers: boolean,
 ): Promise<QuerySystem[]> {
   const peerEnv = { PORT: '0', UPSTREAM_URL: upstream, NODE_ENV: 'production' };
   const node = (
@@ -147,6 +178,15 @@ async function startSystems(
       ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
     });
     systems.push(node('switchyard', 'Switchyard', switchyard, { authorization: `Bearer ${BENCH_KEY}` }));
+    for (const variant of levers ? LEVER_VARIANTS : []) {
+      const server = await startServer({
+        name: variant.key,
+        entry: 'src/main.ts',
+        env: switchyardEnv(upstream, { ...extra, ...variant.env }),
+        ready: /Switchyard is up: (http:\/\/[^\s/]+)\/graphql/,
+      });
+      systems.push(node(variant.key, variant.label, server, { authorization: `Bearer ${BENCH_KEY}` }));
+    }
     return systems;
   } catch (error) {
     for (const system of systems) await system.stop().catch(() => undefined);
@@ -172,6 +212,67 @@ async function checkAnswer(system: QuerySystem): Promise<void> {
     throw new Error(
       `${system.label} answered workload 1 wrongly (HTTP ${String(response.statusCode)}): ${text.slice(0, 400)}`,
     );
+  }
+}
+
+/**
+ * Renames one customer in nginx's files (a change Switchyard cannot see by
+ * itself), checks its cached answer is unchanged, POSTs the `customer.updated`
+ * webhook Stripe would send, signed, and checks the very next answer has the
+ * new name; then puts the customer back. Throws if the answer is wrong in any
+ * other way.
+ */
+async function checkFreshness(system: QuerySystem, fixtures: Fixtures, www: string): Promise<Freshness> {
+  const [id, customer] = [...fixtures.customers][0] ?? [];
+  if (id === undefined || customer === undefined) throw new Error('no customer in the fixtures');
+  const file = join(www, 'customers', `${id}.json`);
+  const ask = async (headers: Record<string, string> = {}): Promise<string> => {
+    const response = await request(`${system.origin}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...system.headers, ...headers },
+      body: JSON.stringify({ query: system.query }),
+    });
+    return JSON.stringify(await response.body.json());
+  };
+  const renamed = { ...customer, name: `${customer.name ?? ''} (renamed)` };
+  const changed = JSON.stringify(
+    expectedAnswer({ ...fixtures, customers: new Map([...fixtures.customers, [id, renamed]]) }),
+  );
+  try {
+    // A fresh entry (the lookup skipped, the answer stored), so the TTL cannot run out during the check.
+    if ((await ask({ 'cache-control': 'no-cache' })) !== system.expected)
+      throw new Error('wrong answer before');
+    writeFileSync(file, JSON.stringify(renamed));
+    const staleWithoutWebhook = (await ask()) === system.expected;
+    const now = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({
+      id: `evt_bench_fresh_${String(Date.now())}`,
+      object: 'event',
+      api_version: '2025-10-29.clover',
+      created: now,
+      data: { object: renamed },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'customer.updated',
+    });
+    const start = performance.now();
+    const posted = await request(`${system.origin}/webhooks/stripe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': stripeSignature(body, now) },
+      body,
+    });
+    await posted.body.dump();
+    if (posted.statusCode !== 200)
+      throw new Error(`the webhook was refused: HTTP ${String(posted.statusCode)}`);
+    const answer = await ask();
+    const webhookToFreshMs = performance.now() - start;
+    if (answer !== changed && answer !== system.expected) {
+      throw new Error(`Switchyard answered neither the old nor the new data: ${answer.slice(0, 300)}`);
+    }
+    return { freshAfterWebhook: answer === changed, webhookToFreshMs, staleWithoutWebhook };
+  } finally {
+    writeFileSync(file, JSON.stringify(customer));
   }
 }
 
@@ -208,6 +309,7 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
       options.switchyardEnv ?? {},
       expected,
       typeof tailcall === 'string' ? null : { command: tailcall, workDir: dir },
+      options.levers ?? true,
     );
     const tailcallNote = typeof tailcall === 'string' ? tailcall : null;
     for (const system of systems) await checkAnswer(system);
@@ -277,6 +379,13 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
     }
     // Still correct after the load (nothing stale or corrupted under concurrency).
     for (const system of systems) await checkAnswer(system);
+    const switchyard = systems.find((system) => system.key === 'switchyard');
+    if (switchyard === undefined) throw new Error('workload 1 has no Switchyard');
+    const freshness = await checkFreshness(switchyard, fixtures, join(dir, 'www'));
+    log(
+      `workload 1: a customer renamed upstream: cached answer still old without a webhook: ${String(freshness.staleWithoutWebhook)}; ` +
+        `fresh right after its webhook: ${String(freshness.freshAfterWebhook)} (${freshness.webhookToFreshMs.toFixed(1)} ms)`,
+    );
     const rows = systems.map((system): QueryRow => {
       const sample = samples.get(system.key);
       if (!sample) throw new Error(`no samples for ${system.key}`);
@@ -293,7 +402,7 @@ export async function runWorkload1(options: Workload1Options): Promise<Workload1
         errors: sample.errors,
       };
     });
-    return { rows, rounds, roundS, connections, nginx: nginxPath, wrk: wrkPath, tailcallNote };
+    return { rows, rounds, roundS, connections, nginx: nginxPath, wrk: wrkPath, tailcallNote, freshness };
   } finally {
     for (const system of systems) await system.stop().catch(() => undefined);
     await nginx?.stop();
