@@ -183,11 +183,17 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (chunk: string) => {
+      const onData = (chunk: string) => {
         out += chunk;
         const match = options.ready.exec(out);
-        if (match?.[1] !== undefined) resolve(match[1]);
-      });
+        if (match?.[1] !== undefined) {
+          // Stop keeping what it prints: an info log line per request would grow without end here.
+          child.stdout?.off('data', onData);
+          out = '';
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on('data', onData);
       child.once('exit', (code, signal) => {
         const tail = stderrTail();
         reject(
