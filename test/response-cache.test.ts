@@ -226,6 +226,44 @@ describe('response cache', () => {
     }
   });
 
+  it('never holds on to a streamed answer: an SSE subscription over POST is passed through', async () => {
+    const response = await post(
+      'subscription { heartbeat(intervalMs: 100) { tick } }',
+      {},
+      { accept: 'text/event-stream' },
+    );
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(response.headers.get('x-cache')).toBeNull();
+    const reader = response.body?.getReader();
+    const first = await reader?.read();
+    expect(new TextDecoder().decode(first?.value)).toContain('tick');
+    await reader?.cancel();
+  });
+
+  it('does not store an answer larger than RESPONSE_CACHE_MAX_MB', async () => {
+    const small = await startTestGateway({ RESPONSE_CACHE_MAX_MB: '1', MAX_QUERY_ALIASES: '1000' });
+    try {
+      // About 2 MiB of answer: 100 invoices, each aliased many times.
+      const fields = Array.from({ length: 400 }, (_, i) => `a${String(i)}: id`).join(' ');
+      const query = `{ invoices(first: 100) { edges { node { ${fields} customer { name email } } } } }`;
+      const ask = () =>
+        fetch(`${small.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        });
+      const first = await ask();
+      const body = await first.text();
+      expect(body.length).toBeGreaterThan(1024 * 1024);
+      expect(first.headers.get('x-cache')).toBe('MISS');
+      const second = await ask();
+      expect(await second.text()).toBe(body);
+      expect(second.headers.get('x-cache')).toBe('MISS');
+    } finally {
+      await small.close();
+    }
+  });
+
   it('Cache-Control: no-cache runs the query again (and stores it); no-store bypasses the cache', async () => {
     const query = `{ invoices(first: 7) { edges { node { id } } } }`;
     await post(query);

@@ -58,6 +58,11 @@ export class ResponseCache {
     return this.#bytes;
   }
 
+  /** The most bytes of bodies it holds (so also the largest body it takes). */
+  get maxBytes(): number {
+    return this.#maxBytes;
+  }
+
   /** The fresh entry under `key`, if any. */
   get(key: string): CachedResponse | undefined {
     const entry = this.#entries.get(key);

@@ -128,6 +128,8 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
     if (body === null) return false;
     const control = req.headers['cache-control'] ?? '';
     if (control.includes('no-store')) return false;
+    // Streamed answers (SSE, incremental delivery) are never stored.
+    if (/text\/event-stream|multipart\/mixed/i.test(req.headers.accept ?? '')) return false;
     const principal = await options.admit(req);
     if (principal === null) return false;
     const key = `${scopeKeyOf(principal)}\n${req.headers.accept ?? ''}\n${req.headers.origin ?? ''}\n${body.toString('latin1')}`;
@@ -144,56 +146,70 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
     return false;
   }
 
-  /** Records what yoga sends for a ticket's request, and stores it once sent if the plugin found it cacheable. */
+  /**
+   * Records what yoga sends for a ticket's request, and stores it once sent if
+   * the plugin found it cacheable. Whether to keep the bytes is settled when the
+   * head is written (the execution is over by then): anything else (an error, a
+   * stream, a body larger than the cache) is let through untouched.
+   */
   function capture(res: ServerResponse, ticket: Ticket): void {
     const chunks: Buffer[] = [];
+    let size = 0;
     let status = 0;
     let headers: Record<string, string | readonly string[]> | null = null;
+    let keep = true;
     const writeHead = res.writeHead.bind(res);
-    const write = res.write.bind(res);
-    const end = res.end.bind(res);
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const release = () => {
+      keep = false;
+      res.write = write as typeof res.write;
+      res.end = end as typeof res.end;
+      chunks.length = 0;
+    };
     const collect = (chunk: unknown, encoding: unknown) => {
-      if (typeof chunk === 'string') {
-        chunks.push(Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
-      } else if (chunk instanceof Uint8Array) {
-        chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      }
+      const bytes =
+        typeof chunk === 'string'
+          ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+          : chunk instanceof Uint8Array
+            ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+            : null;
+      if (bytes === null) return;
+      size += bytes.length;
+      if (size > cache.maxBytes) release();
+      else chunks.push(bytes);
     };
     res.writeHead = function (code: number, ...rest: unknown[]) {
+      res.writeHead = writeHead;
+      cacheMetrics.lookup('miss');
       status = code;
       const given = rest.find((arg) => typeof arg === 'object' && arg !== null);
       headers = Array.isArray(given)
         ? null
         : cacheableHeaders(res.getHeaders(), given as OutgoingHttpHeaders);
-      if (ticket.storable !== null && headers !== null) res.setHeader('x-cache', 'MISS');
+      const type = headers?.['content-type'];
+      if (ticket.storable !== null && code === 200 && typeof type === 'string' && CACHEABLE_TYPE.test(type)) {
+        res.setHeader('x-cache', 'MISS');
+      } else {
+        release();
+      }
       return writeHead(code, ...(rest as []));
     };
     res.write = function (chunk: unknown, ...rest: unknown[]) {
       collect(chunk, rest[0]);
-      return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+      return write(chunk, ...rest);
     } as typeof res.write;
     res.end = function (...args: unknown[]) {
       if (typeof args[0] !== 'function') collect(args[0], args[1]);
-      const result = (end as (...args: unknown[]) => ServerResponse)(...args);
-      store(ticket, status, headers, chunks);
+      const result = end(...args);
+      const storable = ticket.storable;
+      if (keep && storable !== null && headers !== null) {
+        const body = Buffer.concat(chunks);
+        if (cache.set(ticket.key, { status, headers, body, ...storable }, ticket.mark))
+          cacheMetrics.lookup('stored');
+      }
       return result;
     } as typeof res.end;
-  }
-
-  function store(
-    ticket: Ticket,
-    status: number,
-    headers: Record<string, string | readonly string[]> | null,
-    chunks: Buffer[],
-  ): void {
-    cacheMetrics.lookup('miss');
-    const storable = ticket.storable;
-    if (storable === null || headers === null || status !== 200) return;
-    const type = headers['content-type'];
-    if (typeof type !== 'string' || !CACHEABLE_TYPE.test(type)) return;
-    const body = Buffer.concat(chunks);
-    if (cache.set(ticket.key, { status, headers, body, ...storable }, ticket.mark))
-      cacheMetrics.lookup('stored');
   }
 
   const plugin: Plugin<GatewayContext> = {
