@@ -69,6 +69,11 @@ export function bannerLines(gateway: Gateway, core: CoreConfig, url: string, red
     `  health ${url}/healthz   readiness ${url}/readyz`,
     `  metrics ${url}/metrics: ${describeMetricsAccess(metricsAccess(core))}`,
     `  tracing: ${describeTracing(core)}`,
+    `  response cache: ${
+      core.RESPONSE_CACHE_TTL_S === 0
+        ? 'off (RESPONSE_CACHE_TTL_S=0)'
+        : `answers kept up to ${String(core.RESPONSE_CACHE_TTL_S)} s, evicted at once by webhooks and mutations (RESPONSE_CACHE_TTL_S=0 turns it off)`
+    }`,
     '  sources:',
     ...gateway.sources.map((s) => `    ${describeSource(s)}`),
     ...(webhookWarning === null ? [] : [`  WARNING: ${webhookWarning}`]),
