@@ -57,10 +57,11 @@ export interface StripeClient {
   ): Promise<Page<StripeCustomer>>;
   /** Resolves null for an unknown or deleted customer. */
   retrieveCustomer(id: string, call: CallOptions): Promise<StripeCustomer | null>;
-  /** Customers with this email, case-insensitively, through Stripe search. */
   /**
    * Customers whose email is any of `emails` (at most {@link SEARCH_MAX_CLAUSES}),
-   * with one search: `email:'a' OR email:'b'`, every page of it.
+   * with one search: `email:'a' OR email:'b'`, every page of it. Each comes with
+   * its current subscriptions expanded (`expand[]=data.subscriptions`), so a
+   * page of customers needs no subscriptions call per customer.
    */
   searchCustomersByEmails(emails: readonly string[], call: CallOptions): Promise<StripeCustomer[]>;
   listInvoices(params: ListInvoicesParams, call: CallOptions): Promise<Page<StripeInvoice>>;
@@ -194,7 +195,7 @@ export function createStripeClient(upstream: Upstream): StripeClient {
       const found: StripeCustomer[] = [];
       let page: string | undefined;
       for (let pages = 0; pages < SEARCH_MAX_PAGES; pages += 1) {
-        const query = { query: search, limit: 100, page };
+        const query = { query: search, limit: 100, page, 'expand[]': 'data.subscriptions' };
         const result = await get('customers.search', '/v1/customers/search', CustomerSearch, query, call);
         found.push(...result.data);
         if (!result.has_more || !result.next_page) break;
