@@ -80,3 +80,93 @@ describe('billing part of the Customer page', () => {
     });
   });
 });
+
+interface TicketNode {
+  sourceId: string;
+  requester: { sourceId: string } | null;
+}
+interface SupportPage {
+  customers: {
+    edges: {
+      node: {
+        email: string;
+        support: {
+          sourceId: string;
+          email: string;
+          tickets: {
+            edges: { cursor: string; node: TicketNode }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } | null;
+      };
+    }[];
+  };
+}
+
+const SUPPORT_PAGE = `{ customers(first: 100) { edges { node {
+  email support { sourceId email tickets(first: 2) {
+    edges { cursor node { sourceId requester { sourceId } } }
+    pageInfo { hasNextPage endCursor }
+  } }
+} } } }`;
+
+describe('support part of the Customer page', () => {
+  it('finds 100 customers’ Zendesk users with one search per 20 emails and their tickets with one export per 25 users', async () => {
+    const page = await t.graphql<SupportPage>(SUPPORT_PAGE);
+    expect(page.errors).toBeUndefined();
+    const edges = page.data?.customers.edges ?? [];
+    expect(edges).toHaveLength(100);
+    const supported = edges.filter((e) => e.node.support !== null);
+    expect(supported.length).toBeGreaterThan(25);
+    const zendesk = counters('zendesk');
+    expect(zendesk['GET /api/v2/users/search.json']).toBe(5);
+    // The users' searches come back in waves; each wave's users share exports of at most 25.
+    expect(zendesk['GET /api/v2/search/export.json']).toBeLessThanOrEqual(
+      5 + Math.ceil(supported.length / 25),
+    );
+    expect(zendesk['GET /api/v2/search/export.json']).toBeLessThan(supported.length / 4);
+    expect(zendesk['GET /api/v2/users/:id/tickets/requested.json']).toBeUndefined();
+    for (const { node } of supported) {
+      expect(node.support?.email.toLowerCase()).toBe(node.email);
+      for (const { node: ticket } of node.support?.tickets.edges ?? []) {
+        expect(ticket.requester?.sourceId).toBe(node.support?.sourceId);
+      }
+    }
+    // The same first page, and the same next page from its endCursor, as the user's own list.
+    const busy = supported.filter((e) => e.node.support?.tickets.pageInfo.hasNextPage).slice(0, 3);
+    expect(busy.length).toBeGreaterThan(0);
+    for (const { node } of busy) {
+      const query = `query ($id: ID!, $after: String) { supportUser(id: $id) { tickets(first: 2, after: $after) {
+        edges { cursor node { sourceId requester { sourceId } } } pageInfo { hasNextPage endCursor } } } }`;
+      const alone = await t.graphql<{
+        supportUser: { tickets: { edges: { node: TicketNode }[]; pageInfo: { hasNextPage: boolean } } };
+      }>(query, { id: node.support?.sourceId });
+      // Cursors differ (the lone list's carry Zendesk's own); the tickets do not.
+      expect(alone.data?.supportUser.tickets.edges.map((e) => e.node)).toEqual(
+        node.support?.tickets.edges.map((e) => e.node),
+      );
+      expect(alone.data?.supportUser.tickets.pageInfo.hasNextPage).toBe(true);
+      const after = node.support?.tickets.pageInfo.endCursor;
+      const next = await t.graphql<{ supportUser: { tickets: { edges: { node: TicketNode }[] } } }>(query, {
+        id: node.support?.sourceId,
+        after,
+      });
+      const shown = new Set(node.support?.tickets.edges.map((e) => e.node.sourceId));
+      const rest = next.data?.supportUser.tickets.edges ?? [];
+      expect(rest.length).toBeGreaterThan(0);
+      for (const { node: ticket } of rest) {
+        expect(shown.has(ticket.sourceId)).toBe(false);
+        expect(ticket.requester?.sourceId).toBe(node.support?.sourceId);
+      }
+    }
+  });
+
+  it('asks a lone user’s tickets from the user’s own list, which sees a ticket search has not indexed yet', async () => {
+    const page = await t.graphql<SupportPage>(SUPPORT_PAGE.replace('first: 100', 'first: 1'));
+    expect(page.errors).toBeUndefined();
+    expect(counters('zendesk')['GET /api/v2/users/:id/tickets/requested.json']).toBe(
+      page.data?.customers.edges[0]?.node.support ? 1 : undefined,
+    );
+    expect(counters('zendesk')['GET /api/v2/search/export.json']).toBeUndefined();
+  });
+});
