@@ -4,6 +4,10 @@
  * batched answers land on the right customer.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { customerOrdersBatchSize } from '../connectors/shopify/client.ts';
+import { packSearches, searchable } from '../connectors/shopify/customers-orders.ts';
+import type { ShopifyCustomer } from '../connectors/shopify/models.ts';
+import type { RunningShopifySandbox } from '../connectors/shopify/sandbox/index.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -168,5 +172,104 @@ describe('support part of the Customer page', () => {
       page.data?.customers.edges[0]?.node.support ? 1 : undefined,
     );
     expect(counters('zendesk')['GET /api/v2/search/export.json']).toBeUndefined();
+  });
+});
+
+interface OrderNode {
+  sourceId: string;
+  createdAt: string;
+  customer: { sourceId: string } | null;
+}
+interface CommercePage {
+  customers: {
+    edges: {
+      node: {
+        email: string;
+        commerce: {
+          sourceId: string;
+          numberOfOrders: number;
+          orders: {
+            edges: { cursor: string; node: OrderNode }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } | null;
+      };
+    }[];
+  };
+}
+
+const COMMERCE_PAGE = `{ customers(first: 100) { edges { node {
+  email commerce { sourceId numberOfOrders orders(first: 2) {
+    edges { cursor node { sourceId createdAt customer { sourceId } } }
+    pageInfo { hasNextPage endCursor }
+  } }
+} } } }`;
+const GRAPHQL = 'POST /admin/api/:version/graphql.json';
+
+describe('commerce part of the Customer page', () => {
+  it('reads 100 customers’ orders with a few order searches, within one bucket of Shopify’s query cost', async () => {
+    const shopify = sandboxes['shopify'] as RunningShopifySandbox;
+    // Less than the page's `nodes(ids:)` reads would request (about 1,700 points): no THROTTLED answer.
+    shopify.bucket.set({ currentlyAvailable: 1000 });
+    const page = await t.graphql<CommercePage>(COMMERCE_PAGE);
+    shopify.bucket.reset();
+    expect(page.errors).toBeUndefined();
+    const shoppers = (page.data?.customers.edges ?? []).flatMap((e) =>
+      e.node.commerce ? [e.node.commerce] : [],
+    );
+    expect(shoppers.length).toBeGreaterThan(20);
+    const searches = packSearches(
+      shoppers
+        .map((c) => ({ id: c.sourceId, numberOfOrders: c.numberOfOrders }) as ShopifyCustomer)
+        .filter((c) => searchable(c, 2)),
+    ).length;
+    const others = shoppers.filter((c) => c.numberOfOrders > 10).length;
+    const reads = Math.ceil(others / customerOrdersBatchSize(2));
+    expect(counters('shopify')).toEqual({
+      [GRAPHQL]: 1 + searches + reads,
+      'QueryRoot.customers': 1,
+      'QueryRoot.orders': searches,
+      ...(reads > 0 ? { 'QueryRoot.nodes': reads } : {}),
+    });
+    expect(searches).toBeLessThanOrEqual(2);
+    for (const commerce of shoppers) {
+      const orders = commerce.orders.edges.map((e) => e.node);
+      expect(orders.length).toBe(Math.min(2, commerce.numberOfOrders));
+      expect(commerce.orders.pageInfo.hasNextPage).toBe(commerce.numberOfOrders > 2);
+      for (const order of orders) expect(order.customer?.sourceId).toBe(commerce.sourceId);
+      expect(orders.map((o) => o.createdAt)).toEqual(
+        orders
+          .map((o) => o.createdAt)
+          .sort()
+          .reverse(),
+      );
+    }
+    // The same orders as the customer's own list, and the next page from the endCursor.
+    const busy = shoppers.filter((c) => c.orders.pageInfo.hasNextPage).slice(0, 3);
+    expect(busy.length).toBeGreaterThan(0);
+    const query = `query ($id: ID!, $after: String) { commerceCustomer(id: $id) { orders(first: 2, after: $after) {
+      edges { node { sourceId createdAt customer { sourceId } } } pageInfo { hasNextPage } } } }`;
+    for (const commerce of busy) {
+      type One = {
+        commerceCustomer: { orders: { edges: { node: OrderNode }[]; pageInfo: { hasNextPage: boolean } } };
+      };
+      const alone = await t.graphql<One>(query.replace('first: 2', 'first: 100'), { id: commerce.sourceId });
+      const all = alone.data?.commerceCustomer.orders.edges.map((e) => e.node) ?? [];
+      expect(commerce.orders.edges.map((e) => e.node)).toEqual(all.slice(0, 2));
+      const next = await t.graphql<One>(query, {
+        id: commerce.sourceId,
+        after: commerce.orders.pageInfo.endCursor,
+      });
+      expect(next.errors).toBeUndefined();
+      expect(next.data?.commerceCustomer.orders.edges.map((e) => e.node)).toEqual(all.slice(2, 4));
+      expect(next.data?.commerceCustomer.orders.pageInfo.hasNextPage).toBe(all.length > 4);
+    }
+  });
+
+  it('reads a lone customer’s orders from the customer, not a search', async () => {
+    const page = await t.graphql<CommercePage>(COMMERCE_PAGE.replace('first: 100', 'first: 1'));
+    expect(page.errors).toBeUndefined();
+    const calls = counters('shopify')[GRAPHQL] ?? 0;
+    expect(calls).toBe(page.data?.customers.edges[0]?.node.commerce ? 2 : 1);
   });
 });

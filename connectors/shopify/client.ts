@@ -54,6 +54,8 @@ const ORDER_COST = 3 + CUSTOMER_COST;
 /** LineItem 1 + originalUnitPriceSet.shopMoney 2. */
 const LINE_ITEM_COST = 3;
 const connectionCost = (first: number, node: number): number => 2 + first * node;
+/** The largest page of orders one query can ask within {@link MAX_QUERY_COST} (199). */
+export const ORDER_SEARCH_PAGE = Math.floor((MAX_QUERY_COST - 2) / ORDER_COST);
 /** Requested cost of the largest page of orders (502). */
 export const ORDERS_PAGE_COST = connectionCost(MAX_ORDERS_PAGE, ORDER_COST);
 /**
