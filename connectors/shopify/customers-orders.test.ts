@@ -23,7 +23,7 @@ const order = (n: number, owner: ShopifyCustomer) =>
 function fakeClient(pages: OrderPage[]) {
   const asked: ListOrdersParams[] = [];
   const client = {
-    listOrders: (params: ListOrdersParams) => {
+    ordersOfCustomers: (params: ListOrdersParams) => {
       asked.push(params);
       return Promise.resolve(
         pages[asked.length - 1] ?? { edges: [], hasNextPage: false, hasPreviousPage: false },
@@ -86,7 +86,7 @@ describe('first orders of many customers from one order search', () => {
       CUSTOMERS_PER_ORDER_SEARCH,
       20,
     ]);
-    const big = [customer(1, 150), customer(2, 60), customer(3, 10)];
-    expect(packSearches(big).map((s) => s.map((c) => c.numberOfOrders))).toEqual([[150], [60, 10]]);
+    const big = [customer(1, 200), customer(2, 60), customer(3, 10)];
+    expect(packSearches(big).map((s) => s.map((c) => c.numberOfOrders))).toEqual([[200], [60, 10]]);
   });
 });

@@ -55,7 +55,7 @@ export function packSearches(customers: readonly ShopifyCustomer[]): ShopifyCust
 /**
  * The first `first` orders of each customer, newest first, from one order search
  * `orders(query: "customer_id:1 OR customer_id:2 ...", sortKey: CREATED_AT, reverse: true)`
- * over all of them: its page is sized by the customers' `numberOfOrders`, so
+ * over all of them (4 points an order): its page is sized by the customers' `numberOfOrders`, so
  * the requested cost is about what is read (Shopify charges `first`, not what
  * comes back, against the bucket), and further pages are read while Shopify
  * has more. Orders are grouped by their customer's id, never by position.
@@ -70,13 +70,17 @@ export async function searchFirstOrders(
   const expected = customers.reduce((sum, c) => sum + (c.numberOfOrders ?? 0), 0);
   const query = customers.map((c) => customerIdTerm(c.id)).join(' OR ');
   const edges = new Map<string, OrderPage['edges']>(customers.map((c) => [c.id, []]));
+  const byId = new Map(customers.map((c) => [c.id, c]));
   let after: string | undefined;
   let size = Math.max(1, Math.min(ORDER_SEARCH_PAGE, expected));
   for (let pages = 0; pages < MAX_SEARCH_PAGES; pages += 1) {
-    const page = await client.listOrders({ first: size, after, query }, call);
+    const page = await client.ordersOfCustomers({ first: size, after, query }, call);
     for (const edge of page.edges) {
-      const owner = edge.node.customer?.id;
-      if (owner !== undefined) edges.get(owner)?.push({ ...edge, cursor: SEARCH_CURSOR + edge.cursor });
+      const owner = byId.get(edge.node.customer?.id ?? '');
+      if (owner === undefined) continue;
+      // The search reads only the customer's id; the customer itself is already known.
+      const node = { ...edge.node, customer: owner };
+      edges.get(owner.id)?.push({ cursor: SEARCH_CURSOR + edge.cursor, node });
     }
     const last = page.edges.at(-1);
     if (!page.hasNextPage || last === undefined) {
