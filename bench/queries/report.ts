@@ -161,8 +161,9 @@ export function renderQueriesSection(
       'and deals, Zendesk user and tickets, and Shopify customer with latest orders. Upstream calls are the delta of ' +
       '`switchyard_upstream_calls_total` over one page. The page is also measured without its commerce part: ' +
       'Shopify charges each page about 700 points of its query-cost bucket (2,000 points restoring 100 a second in ' +
-      'the emulator, as on an Advanced plan), so past the first pages the whole page waits for Shopify, whatever ' +
-      'the gateway does.\n\n' +
+      'the emulator), so past the first pages the whole page waits for Shopify, whatever the gateway does. ' +
+      'Concurrent clients load the page without commerce; identical GETs in flight share one upstream call, so ' +
+      "they get more pages a second than Stripe's 25 calls a second would give clients that did not share.\n\n" +
       '```graphql\n' +
       WORKLOAD_2_QUERY +
       '\n```',
