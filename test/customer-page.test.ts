@@ -273,3 +273,27 @@ describe('commerce part of the Customer page', () => {
     expect(calls).toBe(page.data?.customers.edges[0]?.node.commerce ? 2 : 1);
   });
 });
+
+describe('billing as the customer directory', () => {
+  it('lists 100 customers with their active subscriptions in one Stripe call', async () => {
+    const other = await startTestGateway({ CUSTOMER_DIRECTORY: 'stripe' });
+    try {
+      const stripe = other.gateway.sources.find((s) => s.name === 'stripe')?.sandbox;
+      stripe?.resetCounters();
+      const page = await other.graphql<BillingPage>(`{ customers(first: 100) { edges { node {
+        email billing { sourceId subscriptions(first: 5, status: ACTIVE) { edges { node { sourceId status customer { sourceId } } } } }
+      } } } }`);
+      expect(page.errors).toBeUndefined();
+      const edges = page.data?.customers.edges ?? [];
+      expect(edges).toHaveLength(100);
+      expect(stripe?.counters()).toEqual({ 'GET /v1/customers': 1 });
+      const subs = edges.flatMap((e) =>
+        (e.node.billing?.subscriptions.edges ?? []).map((s) => [e.node.billing?.sourceId, s.node] as const),
+      );
+      expect(subs.length).toBeGreaterThan(10);
+      for (const [owner, sub] of subs) expect(sub.customer.sourceId).toBe(owner);
+    } finally {
+      await other.close();
+    }
+  });
+});

@@ -51,8 +51,9 @@ const SEARCH_MAX_PAGES = 10;
 
 /** Typed operations of the Stripe API, one per upstream call; every body is zod-parsed. */
 export interface StripeClient {
+  /** `GET /v1/customers`; with `expandSubscriptions`, each with its current subscriptions (`expand[]=data.subscriptions`). */
   listCustomers(
-    params: ListPage & { email?: string | undefined },
+    params: ListPage & { email?: string | undefined; expandSubscriptions?: boolean | undefined },
     call: CallOptions,
   ): Promise<Page<StripeCustomer>>;
   /** Resolves null for an unknown or deleted customer. */
@@ -167,7 +168,11 @@ export function createStripeClient(upstream: Upstream): StripeClient {
 
   return {
     async listCustomers(params, call) {
-      const query = { ...paging(params), email: params.email };
+      const query = {
+        ...paging(params),
+        email: params.email,
+        'expand[]': params.expandSubscriptions === true ? 'data.subscriptions' : undefined,
+      };
       return page(await get('customers.list', '/v1/customers', CustomerList, query, call));
     },
     async retrieveCustomer(id, call) {
