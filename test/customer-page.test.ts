@@ -8,6 +8,8 @@ import { customerOrdersBatchSize } from '../connectors/shopify/client.ts';
 import { packSearches, searchable } from '../connectors/shopify/customers-orders.ts';
 import type { ShopifyCustomer } from '../connectors/shopify/models.ts';
 import type { RunningShopifySandbox } from '../connectors/shopify/sandbox/index.ts';
+import type { RunningStripeSandbox } from '../connectors/stripe/sandbox/index.ts';
+import type { RunningZendeskSandbox } from '../connectors/zendesk/sandbox/index.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -294,6 +296,32 @@ describe('billing as the customer directory', () => {
       for (const [owner, sub] of subs) expect(sub.customer.sourceId).toBe(owner);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('rate budgets', () => {
+  it('fits the billing and support parts of 100 customers in 12 Stripe calls a second and 15 Zendesk calls a minute', async () => {
+    const stripe = sandboxes['stripe'] as RunningStripeSandbox;
+    const zendesk = sandboxes['zendesk'] as RunningZendeskSandbox;
+    const headers = zendesk.rateLimit.headers();
+    const used = Number(headers['X-Rate-Limit']) - Number(headers['X-Rate-Limit-Remaining']);
+    const limits = { stripe: stripe.rateLimiter.testPerSecond, zendesk: zendesk.rateLimit.limit };
+    const refused = { stripe: stripe.rateLimiter.refused, zendesk: zendesk.rateLimit.refused };
+    stripe.rateLimiter.testPerSecond = 12;
+    zendesk.rateLimit.limit = used + 15;
+    try {
+      const page = await t.graphql<BillingPage>(`{ customers(first: 100) { edges { node {
+        email billing { subscriptions(first: 5, status: ACTIVE) { edges { node { status } } } }
+        support { tickets(first: 5) { edges { node { status } } } }
+      } } } }`);
+      expect(page.errors).toBeUndefined();
+      expect(page.data?.customers.edges).toHaveLength(100);
+      expect(stripe.rateLimiter.refused).toBe(refused.stripe);
+      expect(zendesk.rateLimit.refused).toBe(refused.zendesk);
+    } finally {
+      stripe.rateLimiter.testPerSecond = limits.stripe;
+      zendesk.rateLimit.limit = limits.zendesk;
     }
   });
 });
