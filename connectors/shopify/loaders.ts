@@ -8,6 +8,14 @@ import {
   customerOrdersBatchSize,
 } from './client.ts';
 import type { CustomerOrdersParams, ListOrdersParams, OrderPage, ShopifyClient } from './client.ts';
+import {
+  customerIdTerm,
+  markSearchCursors,
+  packSearches,
+  searchCursor,
+  searchFirstOrders,
+  searchable,
+} from './customers-orders.ts';
 import { normalizeEmail } from './models.ts';
 import type { ShopifyCustomer, ShopifyLineItem, ShopifyOrder } from './models.ts';
 
@@ -119,15 +127,23 @@ export function createShopifyLoaders(client: ShopifyClient, call: CallOptions): 
     return page;
   });
 
-  // First pages of many customers' orders share `nodes(ids:)` reads, as many customers a read as its cost
-  // allows; later pages (with `after`) are one call each.
+  // First pages of many customers' orders share order searches (customers with few orders) or
+  // `nodes(ids:)` reads (the others, and a lone customer); later pages (with `after`) are one call
+  // each, on the connection that made the cursor.
   const customerOrders = new DataLoader<CustomerOrdersParams, OrderPage | null, string>(
     async (keys) => {
       const results = new Map<string, OrderPage | null>();
       const firstPages = new Map<number, string[]>();
       await Promise.all(
         keys.map(async (key) => {
-          if (key.after !== undefined) {
+          const searched = key.after === undefined ? undefined : searchCursor(key.after);
+          if (searched !== undefined) {
+            const page = await client.listOrders(
+              { first: key.first, after: searched, query: customerIdTerm(key.customerId) },
+              call,
+            );
+            results.set(orderPageKey(key), markSearchCursors(page));
+          } else if (key.after !== undefined) {
             results.set(orderPageKey(key), await client.customerOrders(key, call));
           } else {
             const ids = firstPages.get(key.first) ?? [];
@@ -136,7 +152,8 @@ export function createShopifyLoaders(client: ShopifyClient, call: CallOptions): 
           }
         }),
       );
-      for (const [first, ids] of firstPages) {
+      for (const [first, all] of firstPages) {
+        const ids = all.length > 1 ? await searchOrders(all, first, results) : all;
         const size = customerOrdersBatchSize(first);
         const chunks = Array.from({ length: Math.ceil(ids.length / size) }, (_, i) =>
           ids.slice(i * size, (i + 1) * size),
@@ -157,6 +174,32 @@ export function createShopifyLoaders(client: ShopifyClient, call: CallOptions): 
     },
     { cacheKeyFn: orderPageKey },
   );
+
+  /**
+   * Reads the first orders of the customers with few orders through shared order searches,
+   * storing their pages in `results`; the ids it leaves for `nodes(ids:)` reads.
+   */
+  async function searchOrders(
+    ids: readonly string[],
+    first: number,
+    results: Map<string, OrderPage | null>,
+  ): Promise<string[]> {
+    const known = await customer.loadMany(ids);
+    const found = known.filter((c): c is ShopifyCustomer => c !== null && !(c instanceof Error));
+    const few = found.filter((c) => searchable(c, first));
+    const done = new Set<string>();
+    await Promise.all(
+      packSearches(few).map(async (batch) => {
+        const pages = await searchFirstOrders(client, call, batch, first);
+        if (pages === undefined) return;
+        for (const [id, page] of pages) {
+          results.set(orderPageKey({ customerId: id, first }), page);
+          done.add(id);
+        }
+      }),
+    );
+    return ids.filter((id) => !done.has(id));
+  }
 
   return { order, customer, customerByEmail, lineItems, orders, customerOrders };
 }

@@ -51,16 +51,18 @@ const SEARCH_MAX_PAGES = 10;
 
 /** Typed operations of the Stripe API, one per upstream call; every body is zod-parsed. */
 export interface StripeClient {
+  /** `GET /v1/customers`; with `expandSubscriptions`, each with its current subscriptions (`expand[]=data.subscriptions`). */
   listCustomers(
-    params: ListPage & { email?: string | undefined },
+    params: ListPage & { email?: string | undefined; expandSubscriptions?: boolean | undefined },
     call: CallOptions,
   ): Promise<Page<StripeCustomer>>;
   /** Resolves null for an unknown or deleted customer. */
   retrieveCustomer(id: string, call: CallOptions): Promise<StripeCustomer | null>;
-  /** Customers with this email, case-insensitively, through Stripe search. */
   /**
    * Customers whose email is any of `emails` (at most {@link SEARCH_MAX_CLAUSES}),
-   * with one search: `email:'a' OR email:'b'`, every page of it.
+   * with one search: `email:'a' OR email:'b'`, every page of it. Each comes with
+   * its current subscriptions expanded (`expand[]=data.subscriptions`), so a
+   * page of customers needs no subscriptions call per customer.
    */
   searchCustomersByEmails(emails: readonly string[], call: CallOptions): Promise<StripeCustomer[]>;
   listInvoices(params: ListInvoicesParams, call: CallOptions): Promise<Page<StripeInvoice>>;
@@ -166,7 +168,11 @@ export function createStripeClient(upstream: Upstream): StripeClient {
 
   return {
     async listCustomers(params, call) {
-      const query = { ...paging(params), email: params.email };
+      const query = {
+        ...paging(params),
+        email: params.email,
+        'expand[]': params.expandSubscriptions === true ? 'data.subscriptions' : undefined,
+      };
       return page(await get('customers.list', '/v1/customers', CustomerList, query, call));
     },
     async retrieveCustomer(id, call) {
@@ -194,7 +200,7 @@ export function createStripeClient(upstream: Upstream): StripeClient {
       const found: StripeCustomer[] = [];
       let page: string | undefined;
       for (let pages = 0; pages < SEARCH_MAX_PAGES; pages += 1) {
-        const query = { query: search, limit: 100, page };
+        const query = { query: search, limit: 100, page, 'expand[]': 'data.subscriptions' };
         const result = await get('customers.search', '/v1/customers/search', CustomerSearch, query, call);
         found.push(...result.data);
         if (!result.has_more || !result.next_page) break;

@@ -10,20 +10,6 @@ const metadata = z.record(z.string(), z.string()).default({});
 /** An expandable field: an id, or the object itself when expanded. */
 const expandableId = z.union([z.string(), z.looseObject({ id: z.string() }).transform((o) => o.id)]);
 
-export const StripeCustomer = z.looseObject({
-  id: z.string().startsWith('cus_'),
-  object: z.literal('customer'),
-  email: z.string().nullable().default(null),
-  name: z.string().nullable().default(null),
-  phone: z.string().nullable().default(null),
-  currency: z.string().nullable().default(null),
-  balance: z.number().int().default(0),
-  delinquent: z.boolean().nullable().default(false),
-  created: z.number().int(),
-  metadata,
-});
-export type StripeCustomer = z.infer<typeof StripeCustomer>;
-
 export const DeletedCustomer = z.looseObject({
   id: z.string(),
   object: z.literal('customer'),
@@ -84,6 +70,27 @@ export const StripeSubscription = z.looseObject({
   }),
 });
 export type StripeSubscription = z.infer<typeof StripeSubscription>;
+
+export const StripeCustomer = z.looseObject({
+  id: z.string().startsWith('cus_'),
+  object: z.literal('customer'),
+  email: z.string().nullable().default(null),
+  name: z.string().nullable().default(null),
+  phone: z.string().nullable().default(null),
+  currency: z.string().nullable().default(null),
+  balance: z.number().int().default(0),
+  delinquent: z.boolean().nullable().default(false),
+  created: z.number().int(),
+  metadata,
+  /**
+   * Only with `expand[]=subscriptions`: the customer's current (not canceled)
+   * subscriptions, newest first, the first 10 with `has_more`.
+   */
+  subscriptions: z
+    .looseObject({ object: z.literal('list'), has_more: z.boolean(), data: z.array(StripeSubscription) })
+    .optional(),
+});
+export type StripeCustomer = z.infer<typeof StripeCustomer>;
 
 export const StripeInvoiceLine = z.looseObject({
   id: z.string(),

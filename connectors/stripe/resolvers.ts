@@ -6,6 +6,7 @@ import { sourceIdOf } from '../../src/node-id.ts';
 import { decodeCursor, encodeCursor, pageSize, toConnection } from '../../src/pagination.ts';
 import type { StripeClient } from './client.ts';
 import type { StripeLoaders } from './loaders.ts';
+import { subscriptionsFromExpansion } from './expanded-subscriptions.ts';
 import { invoiceSubscriptionId } from './models.ts';
 import { stripeMoney } from './money.ts';
 
@@ -82,11 +83,14 @@ export const stripeResolvers: Resolvers = {
     metadata: (c) => c.metadata,
     async subscriptions(customer, args, ctx) {
       const { loaders } = stripeOf(ctx);
-      const result = await loaders.subscriptions.load({
+      const params = {
         ...page('subscription', args),
         customer: customer.id,
         status: args.status ?? undefined,
-      });
+      };
+      const expanded = subscriptionsFromExpansion(customer, params);
+      for (const item of expanded?.data ?? []) loaders.subscription.prime(item.id, item);
+      const result = expanded ?? (await loaders.subscriptions.load(params));
       return connection('subscription', result, args.after);
     },
     async invoices(customer, args, ctx) {

@@ -45,6 +45,13 @@ function primeCustomer(ctx: GatewayContext, customer: StripeCustomer): StripeCus
 }
 
 function primeSubscription(ctx: GatewayContext, subscription: StripeSubscription): StripeSubscription {
+  if (ctx.mayRead('stripe')) {
+    // The customer's expanded subscriptions and any list page read before the write are stale now.
+    const { loaders } = ctx.source<unknown, StripeLoaders>('stripe');
+    loaders.customer.clear(subscription.customer);
+    loaders.customerByEmail.clearAll();
+    loaders.subscriptions.clearAll();
+  }
   return refreshLoader(
     ctx,
     'stripe',

@@ -23,6 +23,17 @@ export const MAX_PAGE_SIZE = 100;
 /** Most ids one `show_many` call takes. */
 export const MAX_SHOW_MANY = 100;
 
+/** Emails per batched user search: short enough a query for any URL, big enough to matter. */
+export const EMAIL_TERMS_PER_SEARCH = 20;
+/** Users per batched ticket search. */
+export const REQUESTERS_PER_SEARCH = 25;
+/** Largest `page[size]` of the search export endpoint. */
+export const EXPORT_PAGE_SIZE = 1000;
+/** Pages of one batched search read at most: a bound, not a limit a page of customers should meet. */
+export const EXPORT_MAX_PAGES = 5;
+/** Largest `per_page` of offset-paginated endpoints (user search). */
+const OFFSET_PAGE_SIZE = 100;
+
 /** Cursor pagination arguments: `page[size]` (1 to 100) and `page[after]`. */
 export interface CursorArgs {
   size: number;
@@ -67,6 +78,24 @@ export interface ZendeskClient {
   retrieveUser(id: string, call: CallOptions): Promise<ZendeskUser | null>;
   /** `GET /api/v2/users/search.json?query=email:...`: the users Zendesk search matches for one email. */
   searchUsersByEmail(email: string, call: CallOptions): Promise<ZendeskUser[]>;
+  /**
+   * The users Zendesk search matches for any of `emails` (at most
+   * {@link EMAIL_TERMS_PER_SEARCH}), in one search `email:a email:b` (a
+   * property repeated matches any of its values), every page of it. Emails
+   * that cannot be a Zendesk identity (a space or a quote) are not sent.
+   */
+  searchUsersByEmails(emails: readonly string[], call: CallOptions): Promise<ZendeskUser[]>;
+  /**
+   * The tickets any of these users requested (at most {@link REQUESTERS_PER_SEARCH}),
+   * optionally in one status, through one search export
+   * `type:ticket requester:1 requester:2`, every page of it up to
+   * {@link EXPORT_MAX_PAGES} pages; `complete` is false when that bound cut it short.
+   */
+  searchTicketsByRequesters(
+    requesterIds: readonly string[],
+    status: TicketStatus | undefined,
+    call: CallOptions,
+  ): Promise<{ tickets: ZendeskTicket[]; complete: boolean }>;
   /**
    * `POST /api/v2/tickets.json`: opens a ticket (never retried: Zendesk would
    * open it twice). A 422 becomes BAD_USER_INPUT with `extensions.fields`.
@@ -156,6 +185,11 @@ function summarizeDetails(details: unknown): string | undefined {
 /** Ids Zendesk could have: positive integers. Anything else cannot exist, so it is never sent. */
 export function isZendeskId(id: string): boolean {
   return /^[1-9]\d{0,18}$/.test(id);
+}
+
+/** An email with a space or a quote cannot be a Zendesk identity, and would break the query syntax. */
+function isSearchableEmail(email: string): boolean {
+  return !/[\s"]/.test(email) && email.includes('@');
 }
 
 /** Builds the Zendesk client over the shared upstream layer. */
@@ -249,9 +283,55 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
       if (response.status !== 200) failWrite(response);
       return parseUpstream(TicketEnvelope, response, { source, title, operation: 'tickets.update' }).ticket;
     },
+    async searchUsersByEmails(emails, call) {
+      if (emails.length > EMAIL_TERMS_PER_SEARCH) {
+        throw new Error(
+          `a batched Zendesk user search takes at most ${String(EMAIL_TERMS_PER_SEARCH)} emails, got ${String(emails.length)}`,
+        );
+      }
+      const terms = emails.filter(isSearchableEmail).map((email) => `email:${email}`);
+      if (terms.length === 0) return [];
+      const found: ZendeskUser[] = [];
+      for (let page = 1; page <= EXPORT_MAX_PAGES; page += 1) {
+        const query = { query: terms.join(' '), per_page: OFFSET_PAGE_SIZE, page };
+        const body = await get('users.search', '/api/v2/users/search.json', UserSearchPage, query, call);
+        found.push(...body.users);
+        if (body.next_page === null) break;
+      }
+      return found;
+    },
+    async searchTicketsByRequesters(requesterIds, status, call) {
+      if (requesterIds.length > REQUESTERS_PER_SEARCH) {
+        throw new Error(
+          `a batched Zendesk ticket search takes at most ${String(REQUESTERS_PER_SEARCH)} requesters, got ${String(requesterIds.length)}`,
+        );
+      }
+      const terms = ['type:ticket', ...requesterIds.filter(isZendeskId).map((id) => `requester:${id}`)];
+      if (terms.length === 1) return { tickets: [], complete: true };
+      if (status !== undefined) terms.push(`status:${status}`);
+      const tickets: ZendeskTicket[] = [];
+      let after: string | undefined;
+      for (let pages = 0; pages < EXPORT_MAX_PAGES; pages += 1) {
+        const query = {
+          query: terms.join(' '),
+          'filter[type]': 'ticket',
+          ...cursor({ size: EXPORT_PAGE_SIZE, after }),
+        };
+        const body = await get(
+          'search.export',
+          '/api/v2/search/export.json',
+          TicketSearchExportPage,
+          query,
+          call,
+        );
+        tickets.push(...body.results);
+        if (!body.meta.has_more || body.meta.after_cursor === null) return { tickets, complete: true };
+        after = body.meta.after_cursor;
+      }
+      return { tickets, complete: false };
+    },
     async searchUsersByEmail(email, call) {
-      // An email with a space or a quote cannot be a Zendesk identity, and would break the query syntax.
-      if (/[\s"]/.test(email) || !email.includes('@')) return [];
+      if (!isSearchableEmail(email)) return [];
       const query = { query: `email:${email}` };
       const body = await get('users.search', '/api/v2/users/search.json', UserSearchPage, query, call);
       return body.users;

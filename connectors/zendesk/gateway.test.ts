@@ -243,7 +243,7 @@ describe('support queries against the Zendesk emulator', () => {
     });
   });
 
-  it('finds a user by email, case-insensitively, one search per distinct email, null for nobody', async () => {
+  it('finds users by email, case-insensitively, distinct emails in one search, null for nobody', async () => {
     const users = [...zd.store.users.values()].filter((u) => u.role === 'end-user').slice(0, 2);
     const [a, b] = users;
     const result = await t.graphql<Record<string, { sourceId: string; email: string } | null>>(
@@ -262,7 +262,7 @@ describe('support queries against the Zendesk emulator', () => {
       b: { sourceId: String(b?.id), email: b?.email },
       nobody: null,
     });
-    expect(zd.counters()).toEqual({ 'GET /api/v2/users/search.json': 3 });
+    expect(zd.counters()).toEqual({ 'GET /api/v2/users/search.json': 1 });
   });
 
   it('resolves unknown tickets and users to null, without calling for impossible ids', async () => {

@@ -1,16 +1,11 @@
 import DataLoader from 'dataloader';
 import { memoLoader } from '../../src/loaders.ts';
 import type { CallOptions } from '../../src/upstream/types.ts';
-import { MAX_SHOW_MANY, isZendeskId } from './client.ts';
+import { EMAIL_TERMS_PER_SEARCH, MAX_SHOW_MANY, isZendeskId } from './client.ts';
+import { requesterTicketsLoader } from './requester-tickets.ts';
+import type { RequesterTicketsArgs } from './requester-tickets.ts';
 import type { CursorPage, ZendeskClient } from './client.ts';
 import type { TicketStatus, ZendeskTicket, ZendeskUser } from './models.ts';
-
-/**
- * User searches in flight at once per request. Zendesk documents no OR over
- * repeated `email:` terms, so each distinct email costs one search; this
- * bounds the burst against the account's rate limit (700/min on Enterprise, less on smaller plans).
- */
-export const EMAIL_SEARCH_CONCURRENCY = 4;
 
 /** Which tickets one list call asks for; the loader picks the endpoint. */
 export interface TicketListArgs {
@@ -36,6 +31,11 @@ export interface ZendeskLoaders {
   userByEmail: DataLoader<string, ZendeskUser | null, string>;
   /** Ticket list pages; the same page asked twice in one request is fetched once. */
   tickets: DataLoader<TicketListArgs, CursorPage<ZendeskTicket>, string>;
+  /**
+   * The first page of a user's requested tickets (by id, oldest first), for many
+   * users at once: see {@link requesterTicketsLoader}. Its pages carry no Zendesk cursor.
+   */
+  requesterTickets: DataLoader<RequesterTicketsArgs, CursorPage<ZendeskTicket>, string>;
 }
 
 /** The key emails are compared and cached under. */
@@ -66,34 +66,20 @@ export function createZendeskLoaders(client: ZendeskClient, call: CallOptions): 
   const ticket = showManyLoader((ids) => client.showManyTickets(ids, call));
   const user = showManyLoader((ids) => client.showManyUsers(ids, call));
 
-  async function findByEmail(email: string): Promise<ZendeskUser | null> {
-    const found = await client.searchUsersByEmail(email, call);
-    // Search also matches secondary identities and prefixes; the person record is the exact primary email.
-    const exact = found
-      .filter((u) => u.email !== null && emailKey(u.email) === email)
-      .sort((a, b) => a.id - b.id)[0];
-    for (const u of found) user.prime(String(u.id), u);
-    return exact ?? null;
-  }
-
   const userByEmail = new DataLoader<string, ZendeskUser | null, string>(
-    async (emails) => {
-      const results = new Array<ZendeskUser | null | Error>(emails.length);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < emails.length) {
-          const index = next++;
-          try {
-            results[index] = await findByEmail(emailKey(emails[index] ?? ''));
-          } catch (error) {
-            results[index] = error instanceof Error ? error : new Error(String(error));
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(EMAIL_SEARCH_CONCURRENCY, emails.length) }, worker));
-      return results;
+    async (keys) => {
+      const emails = keys.map(emailKey);
+      const found = await client.searchUsersByEmails(emails, call);
+      for (const u of found) user.prime(String(u.id), u);
+      // Search also matches secondary identities and prefixes; the person record is the exact primary email.
+      const exact = new Map<string, ZendeskUser>();
+      for (const u of [...found].sort((a, b) => a.id - b.id)) {
+        const key = u.email === null ? '' : emailKey(u.email);
+        if (key !== '' && !exact.has(key)) exact.set(key, u);
+      }
+      return emails.map((email) => exact.get(email) ?? null);
     },
-    { cacheKeyFn: emailKey },
+    { cacheKeyFn: emailKey, maxBatchSize: EMAIL_TERMS_PER_SEARCH },
   );
 
   const tickets = memoLoader(async (args: TicketListArgs) => {
@@ -108,5 +94,8 @@ export function createZendeskLoaders(client: ZendeskClient, call: CallOptions): 
     return result;
   });
 
-  return { ticket, user, userByEmail, tickets };
+  const requesterTickets = requesterTicketsLoader(client, call, tickets, (t) =>
+    ticket.prime(String(t.id), t),
+  );
+  return { ticket, user, userByEmail, tickets, requesterTickets };
 }

@@ -58,7 +58,16 @@ async function ticketConnection(
   const first = pageSize(args.first, MAX_PAGE_SIZE);
   const start: Position = args.after ? decodePosition(namespace, args.after) : { after: undefined, skip: 0 };
   const size = Math.min(MAX_PAGE_SIZE, start.skip + first);
-  const page = await zendeskOf(ctx).loaders.tickets.load({ size, after: start.after, ...filter });
+  const { loaders } = zendeskOf(ctx);
+  // A user's first page is batched with other users' (a page of customers); its edges resume by
+  // position (`skip`), which stays below MAX_PAGE_SIZE since size does.
+  const batched =
+    filter.requesterId !== undefined && args.after == null && size < MAX_PAGE_SIZE
+      ? { requesterId: filter.requesterId, status: filter.status, size }
+      : undefined;
+  const page = await (batched
+    ? loaders.requesterTickets.load(batched)
+    : loaders.tickets.load({ size, after: start.after, ...filter }));
   const nodes = page.items.slice(start.skip, start.skip + first);
   const edges = nodes.map((node, i) => {
     const seen = start.skip + i + 1;

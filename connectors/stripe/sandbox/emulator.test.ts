@@ -317,6 +317,42 @@ describe('lists', () => {
     const single = await call(`/v1/invoices/${one?.id ?? ''}?expand[0]=customer&expand[1]=subscription`);
     expect(single.body).toMatchObject({ id: one?.id, customer: one?.['customer'] });
   });
+  it('includes a customer’s current subscriptions only when expanded, newest first, on search too', async () => {
+    const plain = await list('/v1/customers?limit=100');
+    expect(plain.data.every((c) => !('subscriptions' in c))).toBe(true);
+    const expanded = await list('/v1/customers?limit=100&expand[]=data.subscriptions');
+    let seen = 0;
+    for (const customer of expanded.data) {
+      const subs = customer['subscriptions'] as ListBody & { total_count: number };
+      const all = await listAll(`/v1/subscriptions?customer=${customer.id}&status=all`);
+      const current = all.items.filter(
+        (s) => s['status'] !== 'canceled' && s['status'] !== 'incomplete_expired',
+      );
+      expect(subs).toMatchObject({ object: 'list', url: `/v1/customers/${customer.id}/subscriptions` });
+      expect(subs.data.map((s) => s.id)).toEqual(current.slice(0, 10).map((s) => s.id));
+      expect(subs.has_more).toBe(current.length > 10);
+      seen += subs.data.length;
+    }
+    expect(seen).toBeGreaterThan(0);
+    const one = expanded.data.find((c) => (c['subscriptions'] as ListBody).data.length > 0);
+    const email = String(one?.['email']);
+    const { body } = await call(
+      `/v1/customers/search?query=${encodeURIComponent(`email:'${email}'`)}&expand[]=data.subscriptions`,
+    );
+    const found = (body as ListBody).data.find((c) => c.id === one?.id);
+    expect(found?.['subscriptions']).toEqual(one?.['subscriptions']);
+    const retrieved = await call(`/v1/customers/${one?.id ?? ''}?expand[]=subscriptions`);
+    expect((retrieved.body as Listed)['subscriptions']).toEqual(one?.['subscriptions']);
+    const refused = await call('/v1/invoices?limit=1&expand[]=data.subscriptions');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({
+      error: {
+        type: 'invalid_request_error',
+        param: 'expand',
+        message: 'This property cannot be expanded (data.subscriptions).',
+      },
+    });
+  });
 });
 
 describe('objects and errors', () => {

@@ -202,6 +202,9 @@ export function paginate<T extends Listable>(
   return { object: 'list', data, has_more: preceding.length > limit, url };
 }
 
+/** Items of a list Stripe embeds in an object when expanded (a customer's subscriptions). */
+const EXPANDED_LIST_LIMIT = 10;
+
 /** Everything the emulator knows, by kind. */
 export class StripeStore {
   readonly customers = new Collection<StripeCustomer>('customer');
@@ -249,16 +252,37 @@ export class StripeStore {
     return result;
   }
 
+  /**
+   * A property Stripe leaves out unless expanded: a customer's `subscriptions`,
+   * its current (not canceled) subscriptions, newest first, the first 10.
+   */
+  private includable(record: Record<string, unknown>, head: string): unknown {
+    if (head !== 'subscriptions' || record['object'] !== 'customer' || record['deleted'] === true)
+      return undefined;
+    const id = String(record['id']);
+    const current = this.subscriptions
+      .all()
+      .filter((s) => s.customer === id && s.status !== 'canceled' && s.status !== 'incomplete_expired');
+    return {
+      object: 'list',
+      data: current.slice(0, EXPANDED_LIST_LIMIT),
+      has_more: current.length > EXPANDED_LIST_LIMIT,
+      total_count: current.length,
+      url: `/v1/customers/${id}/subscriptions`,
+    };
+  }
+
   private expandPath(value: unknown, segments: readonly string[], path: string): unknown {
     const [head, ...rest] = segments;
     if (head === undefined) return value;
     if (Array.isArray(value)) return value.map((item: unknown) => this.expandPath(item, segments, path));
     if (typeof value !== 'object' || value === null) return value;
     const record = value as Record<string, unknown>;
-    if (!(head in record)) {
+    const included = this.includable(record, head);
+    if (!(head in record) && included === undefined) {
       throw invalidParam('expand', `This property cannot be expanded (${path}).`);
     }
-    let field = record[head];
+    let field = included ?? record[head];
     if (typeof field === 'string') {
       const found = this.lookup(field);
       if (found === undefined) throw invalidParam('expand', `This property cannot be expanded (${path}).`);

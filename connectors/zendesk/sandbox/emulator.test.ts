@@ -372,6 +372,53 @@ describe('the connector’s client against the emulator', () => {
     expect(open.items.every((t) => t.status === 'open')).toBe(true);
   });
 
+  it('finds several users by email in one search, a repeated property matching any of its values', async () => {
+    const users = sandbox.store
+      .allUsers()
+      .filter((u) => u.role === 'end-user')
+      .slice(0, 3);
+    const emails = users.map((u) => u.email.toUpperCase());
+    sandbox.resetCounters();
+    const found = await client.searchUsersByEmails([...emails].reverse(), {});
+    expect(found.map((u) => u.id).sort((a, b) => a - b)).toEqual(
+      users.map((u) => u.id).sort((a, b) => a - b),
+    );
+    expect(sandbox.counters()).toEqual({ 'GET /api/v2/users/search.json': 1 });
+    // Different properties still all have to match.
+    const [first] = users;
+    const both = await call(
+      `/api/v2/users/search.json?query=${encodeURIComponent(`email:${first?.email ?? ''} role:agent`)}`,
+    );
+    expect((both.body as { users: unknown[] }).users).toEqual([]);
+    expect(await client.searchUsersByEmails(['has space@example.com', 'quote"@example.com'], {})).toEqual([]);
+    await expect(
+      client.searchUsersByEmails(
+        Array.from({ length: 21 }, (_, i) => `u${String(i)}@example.com`),
+        {},
+      ),
+    ).rejects.toThrow('a batched Zendesk user search takes at most 20 emails, got 21');
+  });
+
+  it('reads several users’ requested tickets in one search export, each ticket with its requester', async () => {
+    const requesters = [...new Set(sandbox.store.allTickets().map((t) => t.requester_id))].slice(0, 4);
+    const ids = requesters.map(String);
+    sandbox.resetCounters();
+    const result = await client.searchTicketsByRequesters(ids, undefined, {});
+    expect(sandbox.counters()).toEqual({ 'GET /api/v2/search/export.json': 1 });
+    expect(result.complete).toBe(true);
+    for (const id of ids) {
+      const listed = await client.listRequestedTickets(id, { size: 100 }, {});
+      const mine = result.tickets.filter((t) => String(t.requester_id) === id);
+      expect(mine.map((t) => t.id).sort((a, b) => a - b)).toEqual(listed.items.map((t) => t.id));
+    }
+    const open = await client.searchTicketsByRequesters(ids, 'open', {});
+    expect(open.tickets.every((t) => t.status === 'open' && ids.includes(String(t.requester_id)))).toBe(true);
+    expect(await client.searchTicketsByRequesters(['not-an-id'], undefined, {})).toEqual({
+      tickets: [],
+      complete: true,
+    });
+  });
+
   it('maps Zendesk’s error bodies: bad cursor, bad credentials, plain-text 429', async () => {
     const badCursor = await client.listTickets({ size: 10, after: 'garbage' }, {}).catch((e: unknown) => e);
     expect(badCursor).toBeInstanceOf(GatewayError);

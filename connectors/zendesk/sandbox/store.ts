@@ -285,6 +285,29 @@ export function parseSearchQuery(query: string): SearchTerm[] {
   return terms;
 }
 
+/**
+ * Whether `item` matches a parsed query the way Zendesk combines terms: a
+ * property given several values (`requester:1 requester:2`, `email:a email:b`)
+ * matches any of them; different properties, bare words and negated terms must
+ * all match.
+ */
+export function matchesTerms<T>(
+  item: T,
+  terms: readonly SearchTerm[],
+  matches: (item: T, term: SearchTerm) => boolean,
+): boolean {
+  const anyOf = new Map<string, SearchTerm[]>();
+  for (const term of terms) {
+    if (term.negate || term.key === undefined || term.op !== ':') {
+      if (!matches(item, term)) return false;
+      continue;
+    }
+    anyOf.set(term.key, [...(anyOf.get(term.key) ?? []), term]);
+  }
+  for (const group of anyOf.values()) if (!group.some((term) => matches(item, term))) return false;
+  return true;
+}
+
 /** Everything the emulator knows. */
 export class ZendeskStore {
   readonly tickets = new Map<number, StoredTicket>();
@@ -332,7 +355,9 @@ export class ZendeskStore {
   /** Tickets matching a search query (`type:ticket` implied), by id ascending. */
   searchTickets(query: string): StoredTicket[] {
     const terms = parseSearchQuery(query);
-    return this.allTickets().filter((ticket) => terms.every((term) => this.ticketMatches(ticket, term)));
+    return this.allTickets().filter((ticket) =>
+      matchesTerms(ticket, terms, (t, term) => this.ticketMatches(t, term)),
+    );
   }
 
   private ticketMatches(ticket: StoredTicket, term: SearchTerm): boolean {
@@ -383,8 +408,8 @@ export class ZendeskStore {
   /** Users matching a search query: `email:` exact, `role:`, `name:` or bare words by word prefix. */
   searchUsers(query: string): StoredUser[] {
     const terms = parseSearchQuery(query).filter((t) => !(t.key === 'type' && t.value === 'user'));
-    return this.allUsers().filter((user) =>
-      terms.every((term) => {
+    return this.allUsers().filter((candidate) =>
+      matchesTerms(candidate, terms, (user, term) => {
         const value = term.value.toLowerCase();
         const words = `${user.name} ${user.email}`.toLowerCase().split(/[\s@.]+/);
         let result: boolean;
