@@ -199,6 +199,8 @@ export function renderQueriesSection(
       '`switchyard_upstream_calls_total` over one page. The page is also measured without its commerce part: ' +
       'Shopify charges each page about 700 points of its query-cost bucket (2,000 points restoring 100 a second in ' +
       'the emulator), so past the first pages the whole page waits for Shopify, whatever the gateway does. ' +
+      'Every page measured here is executed (`Cache-Control: no-cache` skips the response cache); the last row ' +
+      'is the same page asked again within the TTL, answered from the cache. ' +
       'Concurrent clients load the page without commerce; identical GETs in flight share one upstream call, so ' +
       "they get more pages a second than Stripe's 25 calls a second would give clients that did not share.\n\n" +
       '```graphql\n' +
@@ -227,6 +229,11 @@ export function renderQueriesSection(
           `${fixed(w2.concurrent.requestsPerS, 2)} pages/s, ${fixed(w2.concurrent.p50, 1)} / ${fixed(w2.concurrent.p99, 1)} ms, ${String(w2.concurrent.withGraphqlErrors)} answers with errors, ${String(w2.concurrent.errors)} failed`,
         ],
         ['gateway + emulators CPU per page under load', '', `${fixed(w2.concurrent.cpuMsPerRequest, 1)} ms`],
+        [
+          'asked again within the TTL (response cache): p50 / p99',
+          `${fixed(w2.cached.p50, 2)} / ${fixed(w2.cached.p99, 2)} ms (${String(w2.cached.count)} pages, ${String(w2.cached.upstreamCalls)} upstream calls in all)`,
+          '',
+        ],
       ],
     ),
   );
