@@ -11,7 +11,7 @@ import type { RunningShopifySandbox } from '../connectors/shopify/sandbox/index.
 import type { RunningStripeSandbox } from '../connectors/stripe/sandbox/index.ts';
 import type { RunningZendeskSandbox } from '../connectors/zendesk/sandbox/index.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { startTestGateway, sandboxesOf } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 let t: TestGateway;
@@ -19,9 +19,7 @@ let sandboxes: Record<string, RunningSandbox>;
 
 beforeAll(async () => {
   t = await startTestGateway();
-  sandboxes = Object.fromEntries(
-    t.gateway.sources.flatMap((s) => (s.sandbox ? [[s.name, s.sandbox] as const] : [])),
-  );
+  sandboxes = sandboxesOf(t.gateway);
 });
 afterAll(() => t.close());
 beforeEach(() => {

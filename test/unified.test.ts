@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { customerOrdersBatchSize } from '../connectors/shopify/client.ts';
 import type { RunningSandbox } from '../src/sandbox/types.ts';
-import { collect, startTestGateway } from './helpers/gateway.ts';
+import { collect, startTestGateway, sandboxesOf } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
 
 let t: TestGateway;
@@ -9,9 +9,7 @@ let sandboxes: Record<string, RunningSandbox>;
 
 beforeAll(async () => {
   t = await startTestGateway();
-  sandboxes = Object.fromEntries(
-    t.gateway.sources.flatMap((s) => (s.sandbox ? [[s.name, s.sandbox] as const] : [])),
-  );
+  sandboxes = sandboxesOf(t.gateway);
 });
 afterAll(() => t.close());
 beforeEach(() => {

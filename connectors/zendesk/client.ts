@@ -202,6 +202,15 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
     hasMore: meta.has_more,
     afterCursor: meta.after_cursor,
   });
+  /** One page of a ticket search export (`type:ticket` and more terms). */
+  const exportTickets = (terms: readonly string[], page: CursorArgs, call: Parameters<typeof get>[4]) =>
+    get(
+      'search.export',
+      '/api/v2/search/export.json',
+      TicketSearchExportPage,
+      { query: terms.join(' '), 'filter[type]': 'ticket', ...cursor(page) },
+      call,
+    );
 
   return {
     async listTickets(page, call) {
@@ -217,14 +226,7 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
       const terms = ['type:ticket'];
       if (args.status !== undefined) terms.push(`status:${args.status}`);
       if (args.requesterId !== undefined) terms.push(`requester:${args.requesterId}`);
-      const query = { query: terms.join(' '), 'filter[type]': 'ticket', ...cursor(args) };
-      const body = await get(
-        'search.export',
-        '/api/v2/search/export.json',
-        TicketSearchExportPage,
-        query,
-        call,
-      );
+      const body = await exportTickets(terms, args, call);
       return toPage(body.results, body.meta);
     },
     async showManyTickets(ids, call) {
@@ -312,18 +314,7 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
       const tickets: ZendeskTicket[] = [];
       let after: string | undefined;
       for (let pages = 0; pages < EXPORT_MAX_PAGES; pages += 1) {
-        const query = {
-          query: terms.join(' '),
-          'filter[type]': 'ticket',
-          ...cursor({ size: EXPORT_PAGE_SIZE, after }),
-        };
-        const body = await get(
-          'search.export',
-          '/api/v2/search/export.json',
-          TicketSearchExportPage,
-          query,
-          call,
-        );
+        const body = await exportTickets(terms, { size: EXPORT_PAGE_SIZE, after }, call);
         tickets.push(...body.results);
         if (!body.meta.has_more || body.meta.after_cursor === null) return { tickets, complete: true };
         after = body.meta.after_cursor;

@@ -51,6 +51,13 @@ export interface TestGatewayOptions {
   logTo?: NodeJS.WritableStream;
 }
 
+/** The running emulator of each sandboxed source of `gateway`, by source name. */
+export function sandboxesOf(gateway: Gateway): Record<string, RunningSandbox> {
+  return Object.fromEntries(
+    gateway.sources.flatMap((s) => (s.sandbox ? [[s.name, s.sandbox] as const] : [])),
+  );
+}
+
 /** Starts a sandboxed gateway on a free port, with a demo clock that only ticks when told. */
 export async function startTestGateway(
   env: Record<string, string> = {},
