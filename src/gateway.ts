@@ -167,15 +167,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
   });
   const responseCache = createResponseCache(core, metrics);
-  const onLive = responseCache
+  const onSources = responseCache
     ? invalidateOnEvents(responseCache.cache, responseCache.cacheMetrics)
     : undefined;
   const events =
-    options.events ??
-    (await createEventLog(config, log, (live) => {
-      metrics.liveBatch(live);
-      onLive?.(live);
-    }));
+    options.events ?? (await createEventLog(config, log, (live) => metrics.liveBatch(live), onSources));
   const shutdown = new AbortController();
   const alerts = createAlerts(core, log);
   watchBreakers(sources, alerts);
@@ -430,6 +426,7 @@ async function createEventLog(
   config: Config,
   log: Logger,
   onLive: (events: readonly GatewayEvent[]) => void,
+  onSources: ((sources: readonly string[]) => void) | undefined,
 ): Promise<EventLog> {
   const core = config.core;
   if (core.REDIS_URL === undefined && core.REDIS_CLUSTER_NODES === undefined) {
@@ -438,6 +435,7 @@ async function createEventLog(
       maxAgeMs: core.EVENT_LOG_MAX_AGE_S * 1000,
       dedupeWindowMs: core.DEDUPE_WINDOW_S * 1000,
       onLive,
+      onSources,
     });
   }
   const events = createRedisEventLog({
@@ -450,6 +448,7 @@ async function createEventLog(
     appendTimeoutMs: core.REDIS_APPEND_TIMEOUT_MS,
     log,
     onLive,
+    onSources,
   });
   if (!(await events.ready(REDIS_STARTUP_WAIT_MS))) {
     // Queries need no Redis: serve them, and let /readyz say why webhooks are refused until it connects.

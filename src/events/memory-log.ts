@@ -31,6 +31,8 @@ export interface MemoryEventLogOptions {
   now?: () => number;
   /** Told each batch of events as it goes live to subscriptions (tail-lag metrics). Default: nobody. */
   onLive?: ((events: readonly GatewayEvent[]) => void) | undefined;
+  /** Told the source of every event stored (the response cache's invalidation). Default: nobody. */
+  onSources?: ((sources: readonly string[]) => void) | undefined;
 }
 
 /** The in-process event log, with an extra probe for tests. */
@@ -57,6 +59,7 @@ const CURSOR_PATTERN = /^(?:0|[1-9][0-9]{0,15})$/;
  * and a cursor beyond the newest event (e.g. from before a restart) is invalid.
  */
 export function createMemoryEventLog(options: MemoryEventLogOptions = {}): MemoryEventLog {
+  const onSources = options.onSources;
   const maxEvents = positiveInteger('maxEvents', options.maxEvents ?? 10_000);
   const maxAgeMs = positiveNumber('maxAgeMs', options.maxAgeMs ?? 24 * HOUR_MS);
   const dedupeWindowMs = nonNegativeNumber('dedupeWindowMs', options.dedupeWindowMs ?? 7 * 24 * HOUR_MS);
@@ -137,6 +140,7 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
     }
     evict(at);
     fanout.publish(stored);
+    if (stored.length > 0) onSources?.(stored.map((entry) => entry.event.source));
     return results;
   }
 

@@ -78,6 +78,12 @@ export interface RedisEventLogOptions {
   log?: RedisEventLogLogger | undefined;
   /** Told each batch of events the tail hands to subscriptions (tail-lag metrics). Default: nobody. */
   onLive?: ((events: readonly GatewayEvent[]) => void) | undefined;
+  /**
+   * Told the source of every event the tail reads, whichever instance appended
+   * it, subscribers or not, without decoding the events (the response cache's
+   * invalidation). Default: nobody.
+   */
+  onSources?: ((sources: readonly string[]) => void) | undefined;
 }
 
 /** The Redis-backed event log, with extra probes for the gateway and tests. */
@@ -327,8 +333,8 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
         const last = entries.at(-1);
         if (last === undefined) continue;
         position = last.id;
-        // Decoded only for someone: live subscriptions, or the gateway's own watcher of every event.
-        if (fanout.size === 0 && options.onLive === undefined) fanout.advance({ position, cursor: position });
+        options.onSources?.(entries.map((entry) => entry.source));
+        if (fanout.size === 0) fanout.advance({ position, cursor: position });
         else fanout.publish(decodeAll(entries));
       } catch (error) {
         if (isClosed()) break;

@@ -1,21 +1,18 @@
-import type { GatewayEvent } from '../events/event.ts';
 import type { ResponseCacheMetrics } from '../metrics/response-cache-metrics.ts';
 import type { ResponseCache } from './response-cache.ts';
 
 /**
- * Keeps the response cache fresh from the event log: handed every batch of
- * live events (verified webhooks, appended by whichever instance received
+ * Keeps the response cache fresh from the event log: told the source of every
+ * event stored (verified webhooks, appended by whichever instance received
  * them: on Redis every instance's tail reads them all), it evicts the
- * responses that read each event's source.
+ * responses that read those sources.
  */
 export function invalidateOnEvents(
   cache: ResponseCache,
   metrics: ResponseCacheMetrics,
-): (events: readonly GatewayEvent[]) => void {
-  return (events) => {
-    if (events.length === 0) return;
-    const sources = new Set<string>();
-    for (const event of events) sources.add(event.source);
-    metrics.evicted('webhook', cache.invalidate(sources));
+): (sources: readonly string[]) => void {
+  return (sources) => {
+    if (sources.length === 0) return;
+    metrics.evicted('webhook', cache.invalidate(new Set(sources)));
   };
 }
