@@ -12,6 +12,8 @@ import type { Connector } from './connector.ts';
 import { maskSetting } from './redact.ts';
 import { parseCorsOrigins } from './http/cors.ts';
 import { modeProblems } from './production-mode.ts';
+import { heapProblems } from './heap/heap-policy.ts';
+import { nodeFlags } from './heap/node-flags.ts';
 import { endpointsFileProblems, endpointsFileSetting } from './outbound/endpoints-file.ts';
 import { retryScheduleSetting } from './outbound/retry-schedule.ts';
 import {
@@ -292,6 +294,18 @@ export const CoreConfig = z.object({
   /** Memory the response cache may hold, in MiB (oldest entries leave first). Default 32. */
   RESPONSE_CACHE_MAX_MB: int(1, 4096, 32),
   /**
+   * Most memory V8's young generation (its new space, where short-lived garbage lives) may take, in MB;
+   * V8 alone grows it to 128 MB under load and keeps it. 0: V8's own sizing. Default 32, unless node is
+   * started with `--max-semi-space-size` (or `--min-semi-space-size`, `--semi-space-growth-factor`), which then sizes it.
+   */
+  HEAP_YOUNG_GENERATION_MB: int(0, 1024, undefined),
+  /**
+   * How far V8's old generation may grow past what the last full collection kept before it collects
+   * again, in percent; V8 alone lets it grow up to 300% when collecting is cheap. 0: V8's own heuristic.
+   * Default 50, unless node is started with `--heap-growing-percent`, which then sets it.
+   */
+  HEAP_GROWTH_PERCENT: int(0, 1000, undefined),
+  /**
    * Where alerts are POSTed as JSON (Slack-compatible `text` plus structured fields): webhook
    * signature rejections spiking, the event log unable to append, a source's breaker opening.
    * Default: unset (alerts are only logged, at error level).
@@ -428,6 +442,8 @@ export function loadConfig(
     );
   if (core.success)
     problems.push(...authProblems(core.data), ...modeProblems(core.data), ...tracingProblems(core.data, env));
+  if (core.success)
+    problems.push(...heapProblems(core.data, nodeFlags(process.execArgv, env['NODE_OPTIONS'])));
   if (core.success && core.data.METRICS_TOKEN !== undefined && core.data.METRICS_PUBLIC)
     problems.push(
       'METRICS_PUBLIC=1 and METRICS_TOKEN are both set: /metrics cannot be both open and token-protected. Fix: unset one of them.',

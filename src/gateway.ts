@@ -131,7 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const epoch = options.demoEpoch ?? Math.floor(Date.now() / 86_400_000) * 86_400;
   const metrics = new GatewayMetrics();
   const credentials = new CredentialWatch();
-  const tracing = createGatewayTracing(core, pkg.version, log);
+  const tracing = await createGatewayTracing(core, pkg.version, log);
   const outbox = createWebhookOutbox(log);
   const rateBudgets = createRateBudgets({
     redisUrl: core.REDIS_URL,

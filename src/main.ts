@@ -1,50 +1,13 @@
-import { connectors } from '../connectors/index.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import type { Config } from './config.ts';
-import { bannerLines } from './banner.ts';
-import { createGateway } from './gateway.ts';
-import { createLogger, logDestination, logFormat } from './logger.ts';
-import { collectSecrets, Redactor } from './redact.ts';
-import { webhooksOffWarning } from './events/webhooks-off.ts';
+/**
+ * The gateway's entry point (`npm start`, `node src/main.ts`). It imports next to nothing itself, so that
+ * V8's young generation can be held small before the gateway's modules load (see
+ * src/heap/young-generation.ts); `start.ts` then starts the gateway.
+ */
+import { nodeFlags, youngGenerationFlag } from './heap/node-flags.ts';
+import { holdYoungGeneration } from './heap/young-generation.ts';
 
-async function main(): Promise<void> {
-  // One redactor for start-up errors, logs, errors and the banner; the gateway adds its sources' credentials to it.
-  const redactor = new Redactor(collectSecrets(process.env));
-  let config: Config;
-  try {
-    config = loadConfig(process.env, connectors);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${redactor.redact(error.message)}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const format = logFormat(config.core.LOG_FORMAT, config.core.NODE_ENV);
-  const log = createLogger(config.core.LOG_LEVEL, logDestination(format), redactor);
-  const gateway = await createGateway({ config, connectors, log, env: process.env, redactor });
-  const url = await gateway.listen(config.core.PORT, config.core.HOST);
-  const core = config.core;
-  process.stdout.write(bannerLines(gateway, core, url, redactor).join('\n') + '\n');
-  log.info({ url, sources: gateway.sources.map((s) => ({ name: s.name, mode: s.mode })) }, 'listening');
-  const webhookWarning = webhooksOffWarning(gateway.sources, core.NODE_ENV === 'production');
-  if (webhookWarning !== null) log.warn(webhookWarning);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-await main();
+// A young generation sized on node's command line is the user's: it is left alone.
+if (youngGenerationFlag(nodeFlags(process.execArgv, process.env['NODE_OPTIONS'])) === undefined)
+  holdYoungGeneration();
+const { start } = await import('./start.ts');
+await start();

@@ -127,8 +127,8 @@ describe('tracing configuration', () => {
     );
   });
 
-  it('off, installs nothing: no plugin, no upstream tracer, no webhook wrapper, no SDK', () => {
-    const off = createGatewayTracing(loadConfig({}, connectors).core, '0.0.0', createLogger('silent'));
+  it('off, installs nothing: no plugin, no upstream tracer, no webhook wrapper, no SDK', async () => {
+    const off = await createGatewayTracing(loadConfig({}, connectors).core, '0.0.0', createLogger('silent'));
     expect(off.plugins).toEqual([]);
     expect(off.upstream).toBeUndefined();
     expect(off.webhookRoute).toBeUndefined();

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.ts';
 import { redactUrl } from '../redact.ts';
 import type { UpstreamAttempt, UpstreamTracer } from '../upstream/types.ts';
-import { startTracing } from './start-tracing.ts';
 import type { TracingSettings } from './tracing-config.ts';
+import { tracesEndpoint } from './tracing-config.ts';
 import { traceResolvers } from './trace-resolvers.ts';
 import { createUpstreamTracer, traceAttempt } from './upstream-tracing.ts';
 import { useOperationTracing } from './use-operation-tracing.ts';
@@ -43,14 +43,17 @@ const OFF: GatewayTracing = {
 
 /**
  * Tracing as the settings ask: off (the default; nothing of OpenTelemetry is
- * started) unless an OTLP endpoint is configured. Logs where spans go, and
- * (at warn) when the SDK cannot export them.
+ * started, and its SDK is not even loaded) unless an OTLP endpoint is configured.
+ * Logs where spans go, and (at warn) when the SDK cannot export them.
  */
-export function createGatewayTracing(
+export async function createGatewayTracing(
   settings: TracingSettings,
   version: string,
   log: Logger,
-): GatewayTracing {
+): Promise<GatewayTracing> {
+  if (tracesEndpoint(settings) === undefined) return OFF;
+  // Loaded only when on: the SDK and its exporter take a few MB that a gateway without tracing never uses.
+  const { startTracing } = await import('./start-tracing.ts');
   const tracing = startTracing(settings, version);
   if (tracing === null) return OFF;
   // The SDK reports failed exports (a receiver down or refusing) through its diagnostic logger.
