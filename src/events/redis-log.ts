@@ -427,9 +427,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
       const id: unknown = reply[i];
       if (typeof id !== 'string' || id === '') return { status: 'duplicate', id: incoming.id };
       if (appendedUpTo === null || compareIds(id, appendedUpTo) > 0) appendedUpTo = id;
-      const event = decode({ id, source: incoming.source, type: incoming.type, body: bodies[i] ?? '' });
-      if (event === null) throw new Error('unreachable: an event the log just encoded did not decode');
-      return { status: 'stored', event };
+      return { status: 'stored', event: storedEvent(incoming, id) };
     });
   }
 
@@ -589,6 +587,28 @@ function encodeBody(event: IncomingEvent): string {
   });
 }
 
+/**
+ * The event just appended under stream id `id`, as {@link decode} would read it back, built from
+ * the incoming event instead of parsing the body the log just encoded (webhook data is parsed JSON already).
+ */
+function storedEvent(incoming: IncomingEvent, id: string): GatewayEvent {
+  return Object.freeze({
+    id: incoming.id,
+    source: incoming.source,
+    type: incoming.type,
+    occurredAt: incoming.occurredAt,
+    subject: incoming.subject ?? null,
+    data: incoming.data,
+    cursor: id,
+    receivedAt: receivedAtOf(id),
+  });
+}
+
+/** The stream id starts with Redis's clock reading, so every instance agrees on it. */
+function receivedAtOf(id: string): string {
+  return new Date(Number(id.slice(0, id.indexOf('-')))).toISOString();
+}
+
 /** Turns an entry back into the event; `null` for an entry someone else wrote that is not one. */
 function decode(entry: StreamEntry): GatewayEvent | null {
   let body: unknown;
@@ -608,8 +628,7 @@ function decode(entry: StreamEntry): GatewayEvent | null {
     subject: (subject ?? null) as GatewayEvent['subject'],
     data,
     cursor: entry.id,
-    // The stream id starts with Redis's clock reading, so every instance agrees on it.
-    receivedAt: new Date(Number(entry.id.slice(0, entry.id.indexOf('-')))).toISOString(),
+    receivedAt: receivedAtOf(entry.id),
   });
 }
 
