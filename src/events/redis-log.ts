@@ -221,6 +221,8 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     autoResendUnfulfilledCommands: false,
     commandTimeout: appendTimeoutMs,
     retryStrategy: backoff,
+    // Concurrent webhooks' appends then share one write and one read on each side of the connection.
+    autoPipelining: true,
   });
   const { client: tail } = connect(options, {
     name: 'switchyard-events-tail',
@@ -525,6 +527,8 @@ export interface ConnectionOptions {
   autoResendUnfulfilledCommands: boolean;
   commandTimeout: number | undefined;
   retryStrategy: (attempt: number) => number;
+  /** Sends the commands issued in one turn of the event loop in one write (ioredis auto-pipelining). Default false. */
+  autoPipelining?: boolean;
 }
 
 /** Opens one connection (standalone or cluster) and names its target for logs, without credentials. */
@@ -542,6 +546,7 @@ export function connect(
     autoResendUnfulfilledCommands: connection.autoResendUnfulfilledCommands,
     commandTimeout: connection.commandTimeout,
     connectTimeout: 5_000,
+    enableAutoPipelining: connection.autoPipelining ?? false,
   };
   const seeds = options.clusterNodes ?? [];
   if (seeds.length > 0) {
