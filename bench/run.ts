@@ -299,6 +299,7 @@ async function runIngest(s: Settings, clockTicks: number): Promise<Record<string
             latencies: number[];
             serverCpuMs: number;
             blockRates: number[];
+            driverCpuMs: number;
           }
         >
       >(
@@ -323,6 +324,7 @@ async function runIngest(s: Settings, clockTicks: number): Promise<Record<string
           perSecond: (r.accepted * 1000) / r.elapsedMs,
           latency: summarize(r.latencies),
           cpuPer1000: (r.serverCpuMs * 1000) / r.accepted,
+          driverCorePercent: (r.driverCpuMs * 100) / r.elapsedMs,
         };
         const errors = Object.values(r.errors).reduce((a, b) => a + b, 0);
         log(`  ${key}: ${rows[key].perSecond.toFixed(0)} webhooks/s, ${String(errors)} errors`);

@@ -41,6 +41,8 @@ export function createWebhookRoute(
   options: WebhookRouteOptions,
 ): (req: IncomingMessage, res: ServerResponse, segment: string) => Promise<void> {
   const sourcesByName = new Map(options.sources.map((s) => [s.name, s]));
+  const { metrics } = options;
+  const onAppend = metrics ? (ms: number, ok: boolean) => metrics.append(ms, ok) : undefined;
   return async function webhook(req: IncomingMessage, res: ServerResponse, segment: string): Promise<void> {
     const name = decodePathSegment(segment);
     if (name === null) {
@@ -98,15 +100,19 @@ export function createWebhookRoute(
       request,
       log: options.events,
       maxDepth: options.maxDepth,
-      onAppend: options.metrics ? (ms, ok) => options.metrics?.append(ms, ok) : undefined,
+      onAppend,
     });
-    options.metrics?.webhook(name, result);
-    options.log.info(
-      { source: name, status: result.status, bytes: rawBody.length, ...webhookOutcome(result) },
-      'webhook',
-    );
-    options.onOutcome?.(name, result.status, errorCode(result.body));
+    // Answered first: what follows only observes, and the provider (and the latency) need not wait for it.
     sendJson(res, result.status, result.body);
+    metrics?.webhook(name, result);
+    // Guarded: building the line's fields costs as much as a silent logger's call saves.
+    if (options.log.isLevelEnabled('info')) {
+      options.log.info(
+        { source: name, status: result.status, bytes: rawBody.length, ...webhookOutcome(result) },
+        'webhook',
+      );
+    }
+    options.onOutcome?.(name, result.status, errorCode(result.body));
   };
 }
 
