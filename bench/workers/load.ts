@@ -294,6 +294,8 @@ interface QueryArgs {
   query: string;
   n: number;
   warmup: number;
+  /** Extra request headers (`cache-control: no-cache` to measure the execution, not the response cache). */
+  headers?: Record<string, string>;
 }
 
 async function query(args: QueryArgs): Promise<{ samples: number[]; edges: number; customers: number }> {
@@ -307,7 +309,11 @@ async function query(args: QueryArgs): Promise<{ samples: number[]; edges: numbe
       const response = await pool.request({
         path: '/graphql',
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...args.headers,
+        },
         body: JSON.stringify({ query: args.query }),
       });
       const text = await response.body.text();
