@@ -11,19 +11,37 @@ export interface RedisOutboundStoreOptions {
   clusterNodes?: readonly RedisClusterNode[] | undefined;
   /** The event log's prefix: keys are `{prefix}:outbound:...`, in the log's cluster slot. Default `switchyard`. */
   keyPrefix?: string;
+  /** Finished (succeeded or failed) deliveries kept per endpoint, with their attempts; the oldest go first. Default 10000, as in memory. */
+  maxFinishedPerEndpoint?: number;
 }
 
 /**
  * Creates deliveries for the events between `from` and `to` of one endpoint, only if its position
  * is still `from`. A delivery's due score is its creation time plus its sequence in thousandths, so
- * deliveries created together are first attempted in log order.
- * ARGV: prefix, endpoint id, from, to, then (id, JSON, createdAt) per delivery.
+ * deliveries created together are first attempted in log order. Then drops the oldest finished
+ * deliveries (and their attempts) beyond `max`, at most 200 a call so a call stays short; pending
+ * ones (in the due set) are never dropped.
+ * ARGV: prefix, endpoint id, from, to, max, then (id, JSON, createdAt) per delivery.
  */
 const ADVANCE = `
 local p, ep = ARGV[1], ARGV[2]
 if redis.call('HGET', p .. 'pos', ep) ~= ARGV[3] then return 0 end
 redis.call('HSET', p .. 'pos', ep, ARGV[4])
-for i = 5, #ARGV, 3 do
+local list, due = p .. 'list:' .. ep, p .. 'due:' .. ep
+local excess = redis.call('ZCARD', list) - redis.call('ZCARD', due) - tonumber(ARGV[5])
+if excess > 0 then
+  local budget = 200
+  for _, id in ipairs(redis.call('ZRANGE', list, 0, math.min(excess, budget) * 2 + 10)) do
+    if excess <= 0 or budget <= 0 then break end
+    if redis.call('ZSCORE', due, id) == false then
+      redis.call('DEL', p .. 'd:' .. id, p .. 'a:' .. id)
+      redis.call('ZREM', list, id)
+      excess = excess - 1
+      budget = budget - 1
+    end
+  end
+end
+for i = 6, #ARGV, 3 do
   local id = ARGV[i]
   local key = p .. 'd:' .. id
   if redis.call('EXISTS', key) == 0 then
@@ -95,6 +113,7 @@ interface DeliveryHead {
  */
 export function createRedisOutboundStore(options: RedisOutboundStoreOptions): OutboundStore {
   const p = `{${options.keyPrefix ?? 'switchyard'}}:outbound:`;
+  const maxFinished = options.maxFinishedPerEndpoint ?? 10_000;
   const { client } = connect(
     { url: options.url, clusterNodes: options.clusterNodes },
     {
@@ -193,7 +212,7 @@ export function createRedisOutboundStore(options: RedisOutboundStoreOptions): Ou
         };
         return [d.id, JSON.stringify(head), d.createdAt];
       });
-      return (await script(ADVANCE, [p, endpointId, from, to, ...args])) === 1;
+      return (await script(ADVANCE, [p, endpointId, from, to, maxFinished, ...args])) === 1;
     },
     async claimDue(endpointId, now, limit, leaseMs) {
       if (limit <= 0) return [];
