@@ -44,5 +44,11 @@ export function hasAnyReadScope(scopes: ReadonlySet<Scope>): boolean {
  * key see exactly the same data, so they may share a subscription's execution.
  */
 export function scopeKey(scopes: ReadonlySet<Scope>): string {
-  return ALL_SCOPES.filter((scope) => scopes.has(scope)).join(',');
+  // Asked on every cached or shared query: a principal's scope set is built once, so its key is kept with it.
+  let key = scopeKeys.get(scopes);
+  if (key === undefined)
+    scopeKeys.set(scopes, (key = ALL_SCOPES.filter((scope) => scopes.has(scope)).join(',')));
+  return key;
 }
+
+const scopeKeys = new WeakMap<ReadonlySet<Scope>, string>();

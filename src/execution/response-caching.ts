@@ -10,7 +10,7 @@ import { bufferedBodyOf } from '../http/body-limit.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import type { ResponseCacheMetrics } from '../metrics/response-cache-metrics.ts';
 import { requestIdFrom } from '../request-id.ts';
-import type { ResponseCache } from './response-cache.ts';
+import type { CachedResponse, ResponseCache } from './response-cache.ts';
 
 /** Options of {@link createResponseCaching}. */
 export interface ResponseCachingOptions {
@@ -59,13 +59,6 @@ const PER_RESPONSE = new Set([
 ]);
 const CACHEABLE_TYPE = /^application\/(?:graphql-response\+)?json\b/i;
 
-const scopeKeys = new WeakMap<ReadonlySet<string>, string>();
-function scopeKeyOf(principal: Principal): string {
-  let key = scopeKeys.get(principal.scopes);
-  if (key === undefined) scopeKeys.set(principal.scopes, (key = scopeKey(principal.scopes)));
-  return key;
-}
-
 /**
  * The response cache at work: a query POSTed as JSON is looked up by what
  * decides its answer (the principal's scopes, `Accept`, `Origin` and the body's
@@ -89,7 +82,7 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
     res: ServerResponse,
     principal: Principal,
     start: number,
-    entry: CachedEntry,
+    entry: CachedResponse,
   ) {
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     const headers: OutgoingHttpHeaders = {
@@ -132,7 +125,7 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
     if (/text\/event-stream|multipart\/mixed/i.test(req.headers.accept ?? '')) return false;
     const principal = await options.admit(req);
     if (principal === null) return false;
-    const key = `${scopeKeyOf(principal)}\n${req.headers.accept ?? ''}\n${req.headers.origin ?? ''}\n${body.toString('latin1')}`;
+    const key = `${scopeKey(principal.scopes)}\n${req.headers.accept ?? ''}\n${req.headers.origin ?? ''}\n${body.toString('latin1')}`;
     if (!control.includes('no-cache')) {
       const entry = cache.get(key);
       if (entry !== undefined) {
@@ -256,8 +249,6 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
 
   return { serve, plugin };
 }
-
-type CachedEntry = NonNullable<ReturnType<ResponseCache['get']>>;
 
 function cacheableHeaders(
   set: OutgoingHttpHeaders,
