@@ -58,6 +58,8 @@ export interface InternalErrorBody {
 interface RequestScope {
   requestId: string;
   log: Logger;
+  /** The request's signal: fired when its client went away. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Builds the gateway's error masking, the one place errors are shaped for clients. */
@@ -107,7 +109,10 @@ export function createErrorMasking(options: ErrorMaskingOptions): ErrorMasking {
   function presentUnexpected(error: unknown, scope: RequestScope): GraphQLError {
     const located = error instanceof GraphQLError ? error : undefined;
     const original = located ? innermost(located) : error;
-    scope.log.error({ err: original, requestId: scope.requestId, path: located?.path }, 'unexpected error');
+    // A client that leaves aborts every field still waiting: that is the operation's log line, not an error per field.
+    if (!isClientAbort(original, scope.signal)) {
+      scope.log.error({ err: original, requestId: scope.requestId, path: located?.path }, 'unexpected error');
+    }
     remember(error);
     remember(original);
     const extensions: Record<string, unknown> = {
@@ -144,9 +149,10 @@ export function createErrorMasking(options: ErrorMaskingOptions): ErrorMasking {
   const fallbackScope = (): RequestScope => ({ requestId: randomUUID(), log });
 
   function scopeOf(context: unknown): RequestScope {
-    const candidate = context as { requestId?: unknown; log?: Logger } | null | undefined;
+    const candidate = context as
+      { requestId?: unknown; log?: Logger; signal?: AbortSignal | undefined } | null | undefined;
     return typeof candidate?.requestId === 'string' && candidate.log !== undefined
-      ? { requestId: candidate.requestId, log: candidate.log }
+      ? { requestId: candidate.requestId, log: candidate.log, signal: candidate.signal }
       : fallbackScope();
   }
 
@@ -213,6 +219,12 @@ function gatewayErrorOf(error: GraphQLError): GatewayError | undefined {
     current = current.originalError;
   }
   return undefined;
+}
+
+/** Whether `error` is the abort of a request whose client went away (its signal's reason, or an AbortError once it fired). */
+function isClientAbort(error: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted !== true) return false;
+  return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
 }
 
 function innermost(error: GraphQLError): unknown {

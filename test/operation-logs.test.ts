@@ -64,12 +64,25 @@ beforeEach(() => {
   raw.length = 0;
 });
 
-async function graphql(query: string, headers: Record<string, string> = {}): Promise<Response> {
+async function graphql(
+  query: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, ...headers },
     body: JSON.stringify({ query }),
+    signal,
   });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a log line');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 describe('one log line per GraphQL operation', () => {
@@ -127,6 +140,44 @@ describe('one log line per GraphQL operation', () => {
       [requestId, 3, 503],
       [requestId, 4, 503],
     ]);
+  });
+
+  it('a client that goes away mid-query is one info line and a count, not an error per field', async () => {
+    const scrape = async () =>
+      (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const internalErrors = (text: string) =>
+      Number(
+        /switchyard_graphql_errors_total\{type="query",code="INTERNAL_SERVER_ERROR"\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    const aborted = (text: string) =>
+      Number(/switchyard_graphql_operations_aborted_total\{type="query"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const before = await scrape();
+    // Each customer is fetched on its own: many fields are waiting on the upstream when the client leaves.
+    stripe.faults.inject({ endpoint: 'GET /v1/customers/:id', delayMs: 5_000, times: 100 });
+    try {
+      const client = new AbortController();
+      const pending = graphql(
+        '{ invoices(first: 20) { edges { node { id customer { name } } } } }',
+        {},
+        client.signal,
+      ).catch((error: unknown) => error);
+      await waitFor(() => lines().some((l) => l.msg === 'upstream call' && l['status'] === 200));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      client.abort();
+      expect(await pending).toMatchObject({ name: 'AbortError' });
+      await waitFor(() => lines().some((l) => l.msg === 'graphql operation'));
+    } finally {
+      stripe.faults.clear();
+    }
+    const operation = lines().filter((l) => l.msg === 'graphql operation');
+    expect(operation).toHaveLength(1);
+    expect(operation[0]).toMatchObject({ level: 30, operationType: 'query', aborted: true });
+    expect(lines().filter((l) => l.level >= 40)).toEqual([]);
+    const after = await scrape();
+    expect(aborted(after) - aborted(before)).toBe(1);
+    expect(internalErrors(after)).toBe(internalErrors(before));
   });
 
   it('replaces a client request id that is not a short sane token', async () => {

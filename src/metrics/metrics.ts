@@ -38,6 +38,12 @@ export class GatewayMetrics {
     labelNames: ['type', 'code'] as const,
     registers: [this.registry],
   });
+  readonly operationsAborted = new Counter({
+    name: 'switchyard_graphql_operations_aborted_total',
+    help: 'Queries and mutations whose client went away before the answer, by operation type (their errors are not counted).',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
   readonly operationDuration = new Histogram({
     name: 'switchyard_graphql_operation_duration_seconds',
     help: 'Execution time of GraphQL queries and mutations, by operation type.',
@@ -193,11 +199,15 @@ export class GatewayMetrics {
     this.upstreamBudgetRefused.inc({ source });
   }
 
-  /** One executed operation and the errors of its result. */
-  operation(type: string, durationMs: number | undefined, codes: readonly string[]): void {
+  /**
+   * One executed operation and the errors of its result. An operation whose client went away
+   * (`aborted`) counts as such, and its errors, which the abort caused, are not counted.
+   */
+  operation(type: string, durationMs: number | undefined, codes: readonly string[], aborted = false): void {
     this.operations.inc({ type });
+    if (aborted) this.operationsAborted.inc({ type });
     if (durationMs !== undefined) this.operationDuration.observe({ type }, durationMs / 1000);
-    for (const code of codes) this.operationErrors.inc({ type, code: errorCodeOf(code) });
+    if (!aborted) for (const code of codes) this.operationErrors.inc({ type, code: errorCodeOf(code) });
   }
 
   /** One webhook delivery and what the ingress answered. */

@@ -23,7 +23,8 @@ function codesOf(errors: readonly GraphQLError[] | undefined): string[] {
  * Per operation: the metrics (operations, errors by code, duration) and one
  * `info` log line `graphql operation` with `operationName`, `operationType`,
  * `principal`, `requestId`, `durationMs`, `upstreamCalls`, `errorCodes` (and
- * `sharedWith`, when it shared another query's execution); a
+ * `sharedWith`, when it shared another query's execution; `aborted: true` when its client
+ * went away before the answer); a
  * subscription logs `graphql subscription` when it starts. Also answers every
  * HTTP request with its `x-request-id`.
  */
@@ -41,7 +42,9 @@ export function useOperationTelemetry(metrics: GatewayMetrics): Plugin<GatewayCo
           handleStreamOrSingleExecutionResult(payload, ({ result }: { result: ExecutionResult }) => {
             const durationMs = Math.round((performance.now() - start) * 10) / 10;
             const errorCodes = codesOf(result.errors);
-            metrics.operation(type, durationMs, errorCodes);
+            // The client left (the request's signal fired): nobody gets this result, and its errors are the abort's.
+            const aborted = context.signal?.aborted === true;
+            metrics.operation(type, durationMs, errorCodes, aborted);
             context.log.info(
               {
                 operationName: operation?.name?.value ?? null,
@@ -49,6 +52,7 @@ export function useOperationTelemetry(metrics: GatewayMetrics): Plugin<GatewayCo
                 durationMs,
                 upstreamCalls: scope.upstreamCalls,
                 errorCodes,
+                ...(aborted ? { aborted } : {}),
                 ...(context.sharedWith === undefined ? {} : { sharedWith: context.sharedWith }),
               },
               'graphql operation',
