@@ -393,8 +393,8 @@ export function renderSection(r: Results): string {
       'section 3 also measures a verify-only floor beside them. ' +
       'All get the same signed Stripe `customer.updated` deliveries and the same ' +
       '`subscription { events { id cursor type } }` clients. The peer does not verify signatures, ' +
-      'de-duplicate, validate, store, assign durable cursors or replay, so it marks the floor of what the ' +
-      'transport costs; the ratios show what Switchyard pays for doing those.' +
+      'de-duplicate, validate, store, assign durable cursors or replay, so it marks what the ' +
+      'transport alone costs; the ratios show what Switchyard pays for doing those.' +
       (redisPeerOn
         ? " Switchyard on Redis is set against the Redis peer: the same server with yoga's documented " +
           '`@graphql-yoga/redis-event-target` (3.0.4) under its pubsub, two instances on the same ' +
