@@ -23,6 +23,8 @@
  *   peer        bench/peers/yoga-pubsub.ts
  *   redisPeer   two bench/peers/yoga-pubsub.ts with REDIS_URL, on the same redis-server
  *               (yoga + @graphql-yoga/redis-event-target), used like `redis`
+ *   floor       bench/peers/verify-floor.ts, in the ingest measurement only: a plain
+ *               http server that verifies the signature, parses and keeps, and nothing more
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -49,7 +51,7 @@ import { runWorkload1 } from './queries/workload1.ts';
 import { runWorkload2 } from './queries/workload2.ts';
 import { wrkBinary } from './queries/wrk.ts';
 import { aptInstall } from '../scripts/apt.ts';
-import { PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
+import { FLOOR, PEER, peerOf, REDIS, REDIS_PEER, renderSection, SY, writeReport } from './lib/report.ts';
 import { renderOutbound, runOutboundBench, writeOutbound } from './outbound.ts';
 
 const QUERY =
@@ -111,6 +113,23 @@ function startPeer(name = 'yoga-pubsub peer', extraEnv: Record<string, string> =
     env: { ...COMMON_ENV, ...extraEnv },
     ready: /yoga-pubsub peer is up: (http:\/\/[^\s/]+)\/graphql/,
   });
+}
+
+/** The verify-only floor: serves POST /webhook and no GraphQL, so it takes part in ingest only. */
+async function startFloorSystem(): Promise<System> {
+  const server = await startServer({
+    name: 'verify-floor',
+    entry: 'bench/peers/verify-floor.ts',
+    env: COMMON_ENV,
+    ready: /verify-floor is up: (http:\/\/[^\s/]+)\/webhook/,
+  });
+  return {
+    key: FLOOR,
+    servers: [server],
+    // No WebSocket endpoint: nothing that subscribes (latency, fan-out) may be pointed at it.
+    target: { key: FLOOR, origin: server.origin, webhookPath: '/webhook', wsUrl: '', pid: server.pid },
+    wsUrls: [],
+  };
 }
 
 function wsUrlOf(server: ServerProcess): string {
@@ -210,7 +229,12 @@ function singleSystem(key: string, server: ServerProcess, webhookPath: string): 
   };
 }
 
-function systemSpecs(): { key: string; start: () => Promise<System> }[] {
+interface SystemSpec {
+  key: string;
+  start: () => Promise<System>;
+}
+
+function systemSpecs(): SystemSpec[] {
   return [
     {
       key: SY,
@@ -226,11 +250,14 @@ async function stopSystems(systems: System[]): Promise<void> {
   await Promise.allSettled(systems.flatMap((system) => system.servers.map((server) => server.stop())));
 }
 
-/** Starts every system, runs `body` with their targets, and always stops them. */
-async function withServers<T>(body: (targets: TargetInfo[]) => Promise<T>): Promise<T> {
+/** Starts every system (and `extra` ones after them), runs `body` with their targets, and always stops them. */
+async function withServers<T>(
+  body: (targets: TargetInfo[]) => Promise<T>,
+  extra: SystemSpec[] = [],
+): Promise<T> {
   const running: System[] = [];
   try {
-    for (const spec of systemSpecs()) running.push(await spec.start());
+    for (const spec of [...systemSpecs(), ...extra]) running.push(await spec.start());
     return await body(running.map((system) => system.target));
   } finally {
     await stopSystems(running);
@@ -282,12 +309,18 @@ async function runLatency(s: Settings): Promise<Record<string, LatencyRow>> {
   );
 }
 
+/** Every system, and the verify-only floor, which is measured in ingest alone. */
+function withIngestSystems<T>(body: (targets: TargetInfo[]) => Promise<T>): Promise<T> {
+  return withServers(body, [{ key: FLOOR, start: startFloorSystem }]);
+}
+
 async function runIngest(s: Settings, clockTicks: number): Promise<Record<string, IngestRow>> {
   log(
     `ingest: ${String(s.ingestConcurrency)} in flight for ${String(s.ingestMs / 1000)} s per system` +
-      (redis === null ? '' : ' (on Redis: spread over both instances)'),
+      (redis === null ? '' : ' (on Redis: spread over both instances)') +
+      ', and the verify-only floor',
   );
-  return withServers((targets) =>
+  return withIngestSystems((targets) =>
     withWorker('load', 'bench/workers/load.ts', async (load) => {
       const raw = await load.call<
         Record<
@@ -312,7 +345,7 @@ async function runIngest(s: Settings, clockTicks: number): Promise<Record<string
           concurrency: s.ingestConcurrency,
           clockTicks,
         },
-        s.ingestMs * 2 + s.ingestWarmupMs * 2 + 120_000,
+        (s.ingestMs + s.ingestWarmupMs) * targets.length + 120_000,
       );
       const rows: Record<string, IngestRow> = {};
       for (const [key, r] of Object.entries(raw)) {

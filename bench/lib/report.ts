@@ -98,12 +98,15 @@ export const SY = 'switchyard';
 export const REDIS = 'redis';
 export const PEER = 'peer';
 export const REDIS_PEER = 'redisPeer';
+/** The verify-only floor (bench/peers/verify-floor.ts), measured in ingest alone. */
+export const FLOOR = 'floor';
 
 const LABELS: Record<string, string> = {
   [SY]: 'Switchyard (memory)',
   [REDIS]: 'Switchyard (Redis, 2 instances)',
   [PEER]: 'yoga-pubsub peer',
   [REDIS_PEER]: 'yoga + redis-event-target peer (2 instances)',
+  [FLOOR]: 'verify-only floor (bench/peers/verify-floor.ts)',
 };
 
 /** The peer a system is compared with: Switchyard on Redis with the Redis peer when it was measured. */
@@ -155,10 +158,10 @@ class Columns<T> {
     if (rows[SY] === undefined || rows[PEER] === undefined)
       throw new Error('a result is missing for Switchyard or the peer');
     this.rows = rows;
-    this.keys = [SY, REDIS, PEER, REDIS_PEER].filter((key) => rows[key] !== undefined);
+    this.keys = [SY, REDIS, PEER, REDIS_PEER, FLOOR].filter((key) => rows[key] !== undefined);
   }
 
-  /** The Switchyard systems, which get a ratio column. */
+  /** The Switchyard systems (and the floor, when measured), which get a ratio column. */
   get ours(): string[] {
     return this.keys.filter((key) => !isPeer(key));
   }
@@ -175,17 +178,20 @@ class Columns<T> {
 
   header(first = ''): string[] {
     const ours = this.ours;
+    const switchyards = ours.filter((key) => key !== FLOOR);
     return [
       first,
       ...this.keys.map((key) => LABELS[key] ?? key),
       ...ours.map((key) =>
-        ours.length === 1
-          ? 'Switchyard ÷ peer'
-          : key === SY
-            ? 'memory ÷ peer'
-            : this.peerOf(key) === REDIS_PEER
-              ? 'Redis ÷ Redis peer'
-              : 'Redis ÷ peer',
+        key === FLOOR
+          ? 'floor ÷ peer'
+          : switchyards.length === 1
+            ? 'Switchyard ÷ peer'
+            : key === SY
+              ? 'memory ÷ peer'
+              : this.peerOf(key) === REDIS_PEER
+                ? 'Redis ÷ Redis peer'
+                : 'Redis ÷ peer',
       ),
     ];
   }
@@ -339,6 +345,34 @@ function targetsTable(r: Results): string {
   );
 }
 
+/**
+ * What the verify-only floor of section 3 is and what it shows, with this
+ * run's figures; null when the run did not measure it.
+ */
+function floorSentences(ingest: Record<string, IngestRow>): string | null {
+  const floor = ingest[FLOOR];
+  const peer = ingest[PEER];
+  const sy = ingest[SY];
+  if (floor === undefined || peer === undefined || sy === undefined) return null;
+  return (
+    'The verify-only floor ([bench/peers/verify-floor.ts](bench/peers/verify-floor.ts)) is a plain Node `http` ' +
+    'server that does only what any verifying receiver must: it checks the `Stripe-Signature` HMAC (constant-time, ' +
+    '300 s tolerance), `JSON.parse`s the body, checks `id` and `type` and keeps the event in a 10,000-entry ring; ' +
+    'no framework, GraphQL, de-duplication, validation or subscribers. In this run it reached ' +
+    `${ratio(floor.blockRatio, 1)} the peer's rate (median of per-block ratios) at ` +
+    `${ms(floor.cpuPer1000)} ms of server CPU per 1,000 webhooks against the peer's ${ms(peer.cpuPer1000)} ms. ` +
+    (floor.blockRatio < 1
+      ? 'In this harness, where the load generator shares the cores with the server, any Node server that ' +
+        'verifies pays at least that, so the distance from the floor to 1.0× the peer is the price of verifying ' +
+        'itself, which no verifying server here closes. '
+      : 'In this run verifying alone did not keep a server below the peer. ') +
+    `Switchyard in memory, at ${ratio(sy.blockRatio, 1)} the peer, runs at about ` +
+    `${ratio(sy.blockRatio, floor.blockRatio)} the floor's rate (the quotient of the two ratios): that distance ` +
+    "is what Switchyard's own work on a webhook costs (its HTTP pipeline, validation against the Stripe models, " +
+    'de-duplication, storage with a cursor), the part that can be closed.'
+  );
+}
+
 /** The generated section, as Markdown. */
 export function renderSection(r: Results): string {
   const s = r.settings;
@@ -355,11 +389,12 @@ export function renderSection(r: Results): string {
           'as a deployment of two instances would)'
         : '') +
       ', and the typical hand-rolled server, graphql-yoga + `createPubSub` + graphql-ws with a POST /webhook route ' +
-      'that parses the JSON and publishes it ([bench/peers/yoga-pubsub.ts](bench/peers/yoga-pubsub.ts)). ' +
+      'that parses the JSON and publishes it ([bench/peers/yoga-pubsub.ts](bench/peers/yoga-pubsub.ts)); ' +
+      'section 3 also measures a verify-only floor beside them. ' +
       'All get the same signed Stripe `customer.updated` deliveries and the same ' +
       '`subscription { events { id cursor type } }` clients. The peer does not verify signatures, ' +
-      'de-duplicate, validate, store, assign durable cursors or replay, so it marks the floor of what the ' +
-      'transport costs; the ratios show what Switchyard pays for doing those.' +
+      'de-duplicate, validate, store, assign durable cursors or replay, so it marks what the ' +
+      'transport alone costs; the ratios show what Switchyard pays for doing those.' +
       (redisPeerOn
         ? " Switchyard on Redis is set against the Redis peer: the same server with yoga's documented " +
           '`@graphql-yoga/redis-event-target` (3.0.4) under its pubsub, two instances on the same ' +
@@ -494,6 +529,8 @@ export function renderSection(r: Results): string {
       ing.row('load generator CPU (% of one core)', (x) => x.driverCorePercent, int, false, false),
     ]),
   );
+  const floorNote = floorSentences(r.ingest);
+  if (floorNote !== null) out.push(floorNote);
 
   // 4. Memory
   out.push('### 4. Memory per idle subscription');
@@ -585,6 +622,10 @@ export function renderSection(r: Results): string {
           ? ' The Redis peer is two such processes with `REDIS_URL` set, publishing through Redis PUBLISH/SUBSCRIBE; ' +
             "its dependencies (ioredis 5) are installed apart from the project's, in bench/peers/redis."
           : ''),
+      '- The verify-only floor ([bench/peers/verify-floor.ts](bench/peers/verify-floor.ts)) takes part in ' +
+        'ingest alone (it serves no GraphQL, so it has no latency, fan-out or memory figures), interleaved in ' +
+        'the same blocks as the other systems and started fresh like them; it is a measuring stick, not a ' +
+        'target, so the targets table leaves it out.',
       '- Each measurement starts fresh servers. Latency and ingest interleave the systems in blocks ' +
         '(ABCD, DCBA, …) and fan-out alternates rounds, so a noisy neighbour hits all alike; memory is read per ' +
         'system, each system with its own subscriber processes.',
@@ -593,8 +634,8 @@ export function renderSection(r: Results): string {
         'not server time alone.',
       '- RSS does not always shrink when memory is freed, so the heap column is the steadier per-subscription ' +
         'figure; both are after forced GC.',
-      '- Percentiles are nearest-rank. Ratios are Switchyard ÷ its peer: above 1× means Switchyard is slower or ' +
-        'larger, except for webhooks/s where above 1× means faster.',
+      '- Percentiles are nearest-rank. Ratios are Switchyard ÷ its peer (and, in section 3, floor ÷ peer): ' +
+        'above 1× means slower or larger, except for webhooks/s where above 1× means faster.',
     ].join('\n'),
   );
   return out.join('\n\n') + '\n';
