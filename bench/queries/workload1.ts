@@ -96,6 +96,13 @@ const LEVER_VARIANTS: readonly { key: string; label: string; env: Record<string,
     label: 'Switchyard, response cache and query sharing off (`SHARE_IDENTICAL_QUERIES=0` too)',
     env: { RESPONSE_CACHE_TTL_S: '0', SHARE_IDENTICAL_QUERIES: '0' },
   },
+  {
+    // What the heap policy's 32 MB young generation (which keeps peak RSS under 250 MB) costs an executed query.
+    key: 'switchyard-no-levers-young-128',
+    label:
+      'Switchyard, response cache and query sharing off, young generation 128 MB (`HEAP_YOUNG_GENERATION_MB=128` too)',
+    env: { RESPONSE_CACHE_TTL_S: '0', SHARE_IDENTICAL_QUERIES: '0', HEAP_YOUNG_GENERATION_MB: '128' },
+  },
 ];
 
 function switchyardEnv(upstream: string, extra: Record<string, string>): Record<string, string> {
