@@ -112,6 +112,33 @@ describe('Stripe signature verification against the official stripe package', ()
     expect(() => verifyStripeSignature(delivery(eventBody, edge), secret, now)).not.toThrow();
   });
 
+  it('reads a header with spaces, empty parts and unknown schemes, and refuses v1 values that are not 64 hex digits', () => {
+    const signed = stripe.webhooks.generateTestHeaderString({ payload: eventBody, secret, timestamp: t });
+    const mac = signed.split('v1=')[1] ?? '';
+    const spaced = ` t = ${t} ,, v0=zz , v1 = ${mac.toUpperCase()} ,`;
+    expect(() => verifyStripeSignature(delivery(eventBody, spaced), secret, now)).not.toThrow();
+    const noMatch =
+      'No v1 signature in the Stripe-Signature header matches the payload: check STRIPE_WEBHOOK_SECRET.';
+    for (const bad of [
+      `${mac.slice(0, 62)}zz`,
+      `${mac}00`,
+      mac.slice(0, 62),
+      `${mac.slice(0, 63)} `,
+      `g${mac.slice(1)}`,
+    ]) {
+      expect(
+        refusal(() => verifyStripeSignature(delivery(eventBody, `t=${t},v1=${bad}`), secret, now)),
+      ).toEqual({
+        status: 401,
+        code: 'SIGNATURE_INVALID',
+        message: noMatch,
+      });
+    }
+    expect(
+      refusal(() => verifyStripeSignature(delivery(eventBody, `t=1x,v1=${mac}`), secret, now)).message,
+    ).toBe('Stripe-Signature header has no timestamp (t=...).');
+  });
+
   it('agrees with stripe.webhooks.constructEvent on what it accepts', () => {
     const header = stripe.webhooks.generateTestHeaderString({ payload: eventBody, secret, timestamp: t });
     const event = stripe.webhooks.constructEvent(eventBody, header, secret);
@@ -131,6 +158,20 @@ describe('Stripe event parsing', () => {
         data: JSON.parse(eventBody) as unknown,
       },
     ]);
+  });
+
+  it('keeps every field of data.object for the subject, and dates each event by its own created second', () => {
+    const at = (created: number, email: string) => {
+      const body = JSON.parse(eventBody) as { created: number; data: { object: Record<string, unknown> } };
+      body.created = created;
+      body.data.object['email'] = email;
+      const [event] = parseStripeEvent(delivery(JSON.stringify(body), undefined));
+      return [event?.occurredAt, event?.subject?.email];
+    };
+    expect(at(1_767_225_700, 'a@example.com')).toEqual(['2026-01-01T00:01:40.000Z', 'a@example.com']);
+    expect(at(1_767_225_700, 'b@example.com')).toEqual(['2026-01-01T00:01:40.000Z', 'b@example.com']);
+    expect(at(1_767_225_701, 'c@example.com')).toEqual(['2026-01-01T00:01:41.000Z', 'c@example.com']);
+    expect(at(0, 'd@example.com')).toEqual(['1970-01-01T00:00:00.000Z', 'd@example.com']);
   });
 
   it('refuses bytes that are not JSON with 400 INVALID_JSON', () => {
