@@ -60,6 +60,26 @@ describe('createMemoryEventLog', () => {
     ]);
   });
 
+  it('stores each event as a frozen copy of exactly its fields, stamped with the clock of its own append', async () => {
+    const time = clock();
+    const log = createMemoryEventLog({ now: time.now });
+    const [first] = await appendAll(log, [incomingEvent(1)]);
+    const [second] = await appendAll(log, [incomingEvent(2)]);
+    time.advance(1);
+    const [third] = await appendAll(log, [incomingEvent(3)]);
+    time.advance(-1);
+    const [fourth] = await appendAll(log, [incomingEvent(4)]);
+    expect([first, second, third, fourth].map((e) => e?.receivedAt)).toEqual([
+      '2025-01-01T00:00:00.000Z',
+      '2025-01-01T00:00:00.000Z',
+      '2025-01-01T00:00:00.001Z',
+      '2025-01-01T00:00:00.000Z',
+    ]);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(first).toEqual({ ...incomingEvent(1), cursor: '1', receivedAt: '2025-01-01T00:00:00.000Z' });
+    expect(Object.keys(first ?? {})).toEqual([...Object.keys(incomingEvent(1)), 'cursor', 'receivedAt']);
+  });
+
   it('parses cursors strictly', async () => {
     const log = createMemoryEventLog();
     await appendAll(log, [incomingEvent(1), incomingEvent(2), incomingEvent(3)]);
