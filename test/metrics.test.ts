@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors } from '../connectors/index.ts';
 import { bannerLines } from '../src/banner.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { GatewayMetrics } from '../src/metrics/metrics.ts';
 import { Redactor } from '../src/redact.ts';
 import { collect, startTestGateway, stripeCustomerEvent, stripeCustomer } from './helpers/gateway.ts';
 import type { TestGateway } from './helpers/gateway.ts';
@@ -217,5 +218,64 @@ describe('/metrics in production', () => {
     expect(problems({ ...base, METRICS_TOKEN: 'short' })[0]).toMatch(
       /^METRICS_TOKEN.*at least 16 characters/,
     );
+  });
+});
+
+describe('GatewayMetrics webhook counts', () => {
+  const ok = (stored: number, duplicates: number) => ({
+    status: 200,
+    body: { received: stored + duplicates, stored, duplicates, events: [] },
+  });
+
+  it('shows at every scrape exactly the deliveries, stored and duplicate events counted so far', async () => {
+    const metrics = new GatewayMetrics();
+    const counts = async () => {
+      const text = await metrics.registry.metrics();
+      return ['stripe', 'hubspot'].map((source) => [
+        sample(text, 'switchyard_webhooks_received_total', { source }),
+        sample(text, 'switchyard_webhook_events_appended_total', { source }),
+        sample(text, 'switchyard_webhook_events_deduplicated_total', { source }),
+        sample(text, 'switchyard_webhooks_rejected_total', { source, reason: 'SIGNATURE_INVALID' }),
+      ]);
+    };
+    expect(await counts()).toEqual([
+      [0, 0, 0, 0],
+      [0, 0, 0, 0],
+    ]);
+    metrics.webhook('stripe', ok(1, 0));
+    metrics.webhook('stripe', ok(0, 1));
+    metrics.webhook('hubspot', ok(3, 2));
+    metrics.webhook('stripe', { status: 401, body: { error: { code: 'SIGNATURE_INVALID' } } });
+    expect(await counts()).toEqual([
+      [3, 1, 1, 1],
+      [1, 3, 2, 0],
+    ]);
+    expect(await counts()).toEqual([
+      [3, 1, 1, 1],
+      [1, 3, 2, 0],
+    ]);
+    metrics.webhook('stripe', ok(1, 0));
+    expect((await metrics.webhooksReceived.get()).values).toEqual([
+      { labels: { source: 'stripe' }, value: 4 },
+      { labels: { source: 'hubspot' }, value: 1 },
+    ]);
+    expect(await counts()).toEqual([
+      [4, 2, 1, 1],
+      [1, 3, 2, 0],
+    ]);
+  });
+
+  it('measures tail lag from the stamp of each batch', async () => {
+    const metrics = new GatewayMetrics();
+    const at = Date.UTC(2025, 0, 1);
+    const batch = (ms: number) => [{ receivedAt: new Date(at + ms).toISOString() }] as never;
+    metrics.liveBatch(batch(0), at + 2_000);
+    metrics.liveBatch(batch(0), at + 3_000);
+    metrics.liveBatch(batch(1_000), at + 1_500);
+    metrics.liveBatch(batch(5_000), at + 1_000);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'switchyard_event_log_tail_lag_seconds_count')).toBe(4);
+    expect(sample(text, 'switchyard_event_log_tail_lag_seconds_sum')).toBe(5.5);
+    expect(sample(text, 'switchyard_event_log_tail_lag_seconds_bucket', { le: '0.5' })).toBe(2);
   });
 });

@@ -16,6 +16,44 @@ export interface LiveCounts {
 }
 
 /**
+ * Increments of one `{source}` counter kept as plain numbers until the counter
+ * is read (its `collect` hook, at every scrape), so a scrape shows exactly
+ * what counting each at once would: on the webhook path, hashing the labels
+ * of every increment cost more than the bookkeeping it recorded.
+ */
+class PendingBySource {
+  readonly #counts = new Map<string, number>();
+
+  add(source: string, amount: number): void {
+    this.#counts.set(source, (this.#counts.get(source) ?? 0) + amount);
+  }
+
+  /** Hands the pending increments to `counter` and forgets them. */
+  flushTo(counter: Counter<'source'>): void {
+    for (const [source, amount] of this.#counts) counter.inc({ source }, amount);
+    this.#counts.clear();
+  }
+}
+
+/** A `{source}` counter whose increments go through `pending`. */
+function sourceCounter(
+  registry: Registry,
+  pending: PendingBySource,
+  name: string,
+  help: string,
+): Counter<'source'> {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['source'] as const,
+    registers: [registry],
+    collect() {
+      pending.flushTo(this);
+    },
+  });
+}
+
+/**
  * The gateway's Prometheus metrics, in a registry of their own (never the
  * process-global one, so two gateways in one process never share counts),
  * with the default process metrics. Every name starts with `switchyard_`.
@@ -89,30 +127,33 @@ export class GatewayMetrics {
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
-  readonly webhooksReceived = new Counter({
-    name: 'switchyard_webhooks_received_total',
-    help: 'Webhook deliveries received, by source.',
-    labelNames: ['source'] as const,
-    registers: [this.registry],
-  });
+  readonly #received = new PendingBySource();
+  readonly #appended = new PendingBySource();
+  readonly #deduplicated = new PendingBySource();
+  readonly webhooksReceived = sourceCounter(
+    this.registry,
+    this.#received,
+    'switchyard_webhooks_received_total',
+    'Webhook deliveries received, by source.',
+  );
   readonly webhooksRejected = new Counter({
     name: 'switchyard_webhooks_rejected_total',
     help: 'Webhook deliveries refused, by source and reason (the error code answered).',
     labelNames: ['source', 'reason'] as const,
     registers: [this.registry],
   });
-  readonly webhookEventsDeduplicated = new Counter({
-    name: 'switchyard_webhook_events_deduplicated_total',
-    help: 'Webhook events already stored (re-deliveries), by source.',
-    labelNames: ['source'] as const,
-    registers: [this.registry],
-  });
-  readonly webhookEventsAppended = new Counter({
-    name: 'switchyard_webhook_events_appended_total',
-    help: 'Webhook events newly appended to the event log, by source.',
-    labelNames: ['source'] as const,
-    registers: [this.registry],
-  });
+  readonly webhookEventsDeduplicated = sourceCounter(
+    this.registry,
+    this.#deduplicated,
+    'switchyard_webhook_events_deduplicated_total',
+    'Webhook events already stored (re-deliveries), by source.',
+  );
+  readonly webhookEventsAppended = sourceCounter(
+    this.registry,
+    this.#appended,
+    'switchyard_webhook_events_appended_total',
+    'Webhook events newly appended to the event log, by source.',
+  );
   readonly appendDuration = new Histogram({
     name: 'switchyard_event_log_append_duration_seconds',
     help: 'Time to append a delivery to the event log, by outcome (ok, error).',
@@ -212,11 +253,11 @@ export class GatewayMetrics {
 
   /** One webhook delivery and what the ingress answered. */
   webhook(source: string, response: WebhookResponse): void {
-    this.webhooksReceived.inc({ source });
+    this.#received.add(source, 1);
     const outcome = webhookOutcome(response);
     if (outcome.code !== undefined) this.webhooksRejected.inc({ source, reason: outcome.code });
-    if (outcome.stored) this.webhookEventsAppended.inc({ source }, outcome.stored);
-    if (outcome.duplicates) this.webhookEventsDeduplicated.inc({ source }, outcome.duplicates);
+    if (outcome.stored) this.#appended.add(source, outcome.stored);
+    if (outcome.duplicates) this.#deduplicated.add(source, outcome.duplicates);
   }
 
   /** One append to the event log. */
@@ -229,6 +270,17 @@ export class GatewayMetrics {
     const oldest = events[0];
     if (oldest === undefined) return;
     // Another instance's (or Redis's) clock may run ahead of this one: never a negative lag.
-    this.tailLag.observe(Math.max(0, now - Date.parse(oldest.receivedAt)) / 1000);
+    this.tailLag.observe(Math.max(0, now - this.#storedAt(oldest.receivedAt)) / 1000);
+  }
+
+  #lastReceivedAt = '';
+  #lastStoredAt = Number.NaN;
+  /** `Date.parse(receivedAt)`, the last answer kept: the events of a burst share their stamp. */
+  #storedAt(receivedAt: string): number {
+    if (receivedAt !== this.#lastReceivedAt) {
+      this.#lastStoredAt = Date.parse(receivedAt);
+      this.#lastReceivedAt = receivedAt;
+    }
+    return this.#lastStoredAt;
   }
 }
