@@ -183,6 +183,8 @@ const START = '0-0';
 export interface Client {
   readonly status: string;
   call(command: string, args: (string | number)[]): Promise<unknown>;
+  /** Like `call`, with every string of the reply left as a Buffer. */
+  callBuffer(command: string, args: (string | number)[]): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   disconnect(reconnect?: boolean): void;
 }
@@ -332,7 +334,16 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
           markStarted();
         }
         const reply = await withWatchdog(
-          tail.call('XREAD', ['COUNT', tailBatchSize, 'BLOCK', tailBlockMs, 'STREAMS', streamKey, position]),
+          // Buffers: the bodies are turned into strings only when a subscriber needs the events.
+          tail.callBuffer('XREAD', [
+            'COUNT',
+            tailBatchSize,
+            'BLOCK',
+            tailBlockMs,
+            'STREAMS',
+            streamKey,
+            position,
+          ]),
         );
         if (interrupted) log?.info({ target, after: position }, 'redis event log: tail resumed');
         interrupted = false;
@@ -682,7 +693,8 @@ interface StreamEntry {
   id: string;
   source: string;
   type: string;
-  body: string;
+  /** UTF-8 JSON, still a Buffer when read by the tail. */
+  body: string | Buffer;
 }
 
 function encodeBody(event: IncomingEvent): string {
@@ -711,16 +723,20 @@ function storedEvent(incoming: IncomingEvent, id: string): GatewayEvent {
   });
 }
 
+let lastReceivedAt = { ms: Number.NaN, iso: '' };
 /** The stream id starts with Redis's clock reading, so every instance agrees on it. */
 function receivedAtOf(id: string): string {
-  return new Date(Number(id.slice(0, id.indexOf('-')))).toISOString();
+  const ms = Number(id.slice(0, id.indexOf('-')));
+  // Entries come in runs stamped with the same millisecond: format each one once.
+  if (ms !== lastReceivedAt.ms) lastReceivedAt = { ms, iso: new Date(ms).toISOString() };
+  return lastReceivedAt.iso;
 }
 
 /** Turns an entry back into the event; `null` for an entry someone else wrote that is not one. */
 function decode(entry: StreamEntry): GatewayEvent | null {
   let body: unknown;
   try {
-    body = JSON.parse(entry.body);
+    body = JSON.parse(typeof entry.body === 'string' ? entry.body : entry.body.toString());
   } catch {
     return null;
   }
@@ -744,26 +760,35 @@ function headerOf(entry: StreamEntry): IncomingEvent {
   return { id: '', source: entry.source, type: entry.type, occurredAt: '', subject: null, data: null };
 }
 
-/** Parses an `XRANGE` / `XREVRANGE` reply (`[[id, [field, value, ...]], ...]`). */
+/**
+ * Parses an `XRANGE` / `XREVRANGE` reply (`[[id, [field, value, ...]], ...]`),
+ * of strings or, from `callBuffer`, Buffers (the body then stays one).
+ */
 function streamEntries(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply)) return [];
   const out: StreamEntry[] = [];
   for (const item of reply) {
     if (!Array.isArray(item)) continue;
-    const [id, fields] = item as unknown[];
-    if (typeof id !== 'string' || !Array.isArray(fields)) continue;
+    const [rawId, fields] = item as unknown[];
+    const id = text(rawId);
+    if (id === null || !Array.isArray(fields)) continue;
     const entry: StreamEntry = { id, source: '', type: '', body: '' };
     for (let i = 0; i + 1 < fields.length; i += 2) {
-      const name: unknown = fields[i];
+      const name = text(fields[i]);
       const value: unknown = fields[i + 1];
-      if (typeof value !== 'string') continue;
-      if (name === 'source') entry.source = value;
-      else if (name === 'type') entry.type = value;
+      if (typeof value !== 'string' && !Buffer.isBuffer(value)) continue;
+      if (name === 'source') entry.source = value.toString();
+      else if (name === 'type') entry.type = value.toString();
       else if (name === 'event') entry.body = value;
     }
     out.push(entry);
   }
   return out;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString() : null;
 }
 
 /**
@@ -773,7 +798,7 @@ function streamEntries(reply: unknown): StreamEntry[] {
 function firstStream(reply: unknown): unknown {
   if (Array.isArray(reply)) {
     const first: unknown = reply[0];
-    if (typeof first === 'string') return reply[1];
+    if (typeof first === 'string' || Buffer.isBuffer(first)) return reply[1];
     return Array.isArray(first) ? first[1] : undefined;
   }
   if (reply instanceof Map) return [...reply.values()][0];
@@ -792,9 +817,14 @@ export function parseStreamId(cursor: string): string {
 
 /** Orders canonical stream ids. */
 export function compareIds(a: string, b: string): number {
-  const [aMs = '', aSeq = ''] = a.split('-');
-  const [bMs = '', bSeq = ''] = b.split('-');
+  const [aMs, aSeq] = splitId(a);
+  const [bMs, bSeq] = splitId(b);
   return compareDecimal(aMs, bMs) || compareDecimal(aSeq, bSeq);
+}
+
+function splitId(id: string): [ms: string, seq: string] {
+  const dash = id.indexOf('-');
+  return dash < 0 ? [id, ''] : [id.slice(0, dash), id.slice(dash + 1)];
 }
 
 function compareDecimal(a: string, b: string): number {
