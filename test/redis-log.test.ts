@@ -326,6 +326,24 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       await onB.return?.();
     });
 
+    it('hands another instance the events exactly as stored, non-ASCII text included, and tells it every source', async () => {
+      const keyPrefix = freshPrefix();
+      const a = await makeLog({ keyPrefix });
+      const seen: string[] = [];
+      const b = await makeLog({ keyPrefix, onSources: (sources) => seen.push(...sources) });
+      const onB = b.subscribe({ after: await b.head() });
+      const stored = await appendAll(a, [
+        incomingEvent(1, { source: 'stripé', type: 'facture.payée', data: { who: 'Zoë — 東京 🚀' } }),
+        incomingEvent(2),
+        incomingEvent(3, { subject: null }),
+      ]);
+      expect(await take(onB, 3)).toEqual(stored);
+      expect(stored[0]?.data).toEqual({ who: 'Zoë — 東京 🚀' });
+      await until('onSources to see all three', () => seen.length >= 3);
+      expect(seen).toEqual(['stripé', 'stripe', 'hubspot']);
+      await onB.return?.();
+    });
+
     it('ends a subscriber that falls too far behind with SubscriberLaggingError, and it can resume', async () => {
       const log = await makeLog({ subscriberQueueLimit: 3 });
       const start = await log.head();
