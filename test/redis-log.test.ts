@@ -279,6 +279,41 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       expect(twice.map(([r]) => r?.status)).toEqual(['stored', 'stored']);
     });
 
+    it('sends the appends of one event-loop turn in one script call, each de-duplicated on its own', async () => {
+      const log = await makeLog();
+      const prefix = log.streamKey.replace(/:events$/, '');
+      const scriptCalls = async () => {
+        const stats = await admin.info('commandstats');
+        return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      };
+      const before = await scriptCalls();
+      const results = await Promise.all([
+        log.append([incomingEvent(1), incomingEvent(2)], { deliveryKey: 'k1' }),
+        log.append([incomingEvent(7)], { deliveryKey: 'k1' }),
+        log.append([incomingEvent(2), incomingEvent(3)]),
+      ]);
+      expect(await scriptCalls()).toBe(before + 1);
+      expect(results.map((r) => r.map((e) => e.status))).toEqual([
+        ['stored', 'stored'],
+        ['duplicate'],
+        ['duplicate', 'stored'],
+      ]);
+      expect(ids(await log.read({ limit: 10 }))).toEqual(['evt_1', 'evt_2', 'evt_3']);
+
+      // One failing call fails every append it carried, and none of them leaves a key behind.
+      await admin.set(log.streamKey, 'not a stream');
+      const failures = await Promise.all([
+        rejection(log.append([incomingEvent(4)], { deliveryKey: 'k2' })),
+        rejection(log.append([incomingEvent(5)])),
+      ]);
+      for (const error of failures) {
+        expect(error).toBeInstanceOf(EventLogUnavailableError);
+        expect((error as Error).message).toMatch(/^Redis could not store the events: WRONGTYPE/);
+      }
+      expect(await admin.exists(`${prefix}:delivery:k2`)).toBe(0);
+      expect(await admin.keys(`${prefix}:dedupe:*:evt_[45]`)).toEqual([]);
+    });
+
     it('loads its script again when Redis forgot it (EVALSHA falls back to EVAL)', async () => {
       const log = await makeLog();
       await appendAll(log, [incomingEvent(1)]);
