@@ -234,8 +234,8 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     autoResendUnfulfilledCommands: false,
     commandTimeout: appendTimeoutMs,
     retryStrategy: backoff,
-    // Concurrent webhooks' appends then share one write and one read on each side of the connection.
-    autoPipelining: true,
+    // No auto-pipelining: the append batcher already makes one write per turn, and ioredis's
+    // pipelines would make each batch wait for the previous one's reply.
   });
   const { client: tail } = connect(options, {
     name: 'switchyard-events-tail',
@@ -552,11 +552,11 @@ interface PendingAppend {
 
 /**
  * Sends the appends made in one turn of the event loop to the append script in
- * one call, at the point where auto-pipelining would have written them anyway,
- * so under load the gateway builds one command and parses one reply per batch
- * instead of per webhook, and no append waits for another's reply. Each append
- * stays atomic on its own inside the call, and a failed call fails every
- * append it carried, having stored none of them.
+ * one call (one write), just after that turn's I/O callbacks, so under load the
+ * gateway builds one command and parses one reply per batch instead of per
+ * webhook, and no append waits for another's reply. Each append stays atomic
+ * on its own inside the call, and a failed call fails every append it carried,
+ * having stored none of them.
  */
 function createAppendBatcher(options: {
   streamKey: string;
