@@ -300,6 +300,16 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       ]);
       expect(ids(await log.read({ limit: 10 }))).toEqual(['evt_1', 'evt_2', 'evt_3']);
 
+      // A call carries at most 64 appends.
+      const many = await Promise.all(
+        Array.from({ length: 70 }, (_, i) => log.append([incomingEvent(100 + i)])),
+      );
+      expect(await scriptCalls()).toBe(before + 3);
+      expect(many.map(([result]) => result?.status)).toEqual(Array.from({ length: 70 }, () => 'stored'));
+      expect(await log.read({ after: (await log.read({ limit: 3 }))[2]?.cursor, limit: 100 })).toHaveLength(
+        70,
+      );
+
       // One failing call fails every append it carried, and none of them leaves a key behind.
       await admin.set(log.streamKey, 'not a stream');
       const failures = await Promise.all([

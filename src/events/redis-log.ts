@@ -540,6 +540,9 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   };
 }
 
+/** Most appends one call of the append script carries. */
+const MAX_APPENDS_PER_CALL = 64;
+
 /** One `append` call waiting for the script. */
 interface PendingAppend {
   events: readonly IncomingEvent[];
@@ -604,14 +607,18 @@ function createAppendBatcher(options: {
   }
 
   function flush(): void {
-    const batch = queue;
+    const waiting = queue;
     queue = [];
-    options.run(commandArgs(batch)).then(
-      (reply) => settle(batch, reply),
-      (error: unknown) => {
-        for (const append of batch) append.reject(error);
-      },
-    );
+    // Bounded calls, so one script never holds Redis (single-threaded) for long.
+    for (let start = 0; start < waiting.length; start += MAX_APPENDS_PER_CALL) {
+      const batch = waiting.slice(start, start + MAX_APPENDS_PER_CALL);
+      options.run(commandArgs(batch)).then(
+        (reply) => settle(batch, reply),
+        (error: unknown) => {
+          for (const append of batch) append.reject(error);
+        },
+      );
+    }
   }
 
   return {
