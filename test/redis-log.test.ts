@@ -279,6 +279,51 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       expect(twice.map(([r]) => r?.status)).toEqual(['stored', 'stored']);
     });
 
+    it('sends the appends of one event-loop turn in one script call, each de-duplicated on its own', async () => {
+      const log = await makeLog();
+      const prefix = log.streamKey.replace(/:events$/, '');
+      const scriptCalls = async () => {
+        const stats = await admin.info('commandstats');
+        return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+      };
+      const before = await scriptCalls();
+      const results = await Promise.all([
+        log.append([incomingEvent(1), incomingEvent(2)], { deliveryKey: 'k1' }),
+        log.append([incomingEvent(7)], { deliveryKey: 'k1' }),
+        log.append([incomingEvent(2), incomingEvent(3)]),
+      ]);
+      expect(await scriptCalls()).toBe(before + 1);
+      expect(results.map((r) => r.map((e) => e.status))).toEqual([
+        ['stored', 'stored'],
+        ['duplicate'],
+        ['duplicate', 'stored'],
+      ]);
+      expect(ids(await log.read({ limit: 10 }))).toEqual(['evt_1', 'evt_2', 'evt_3']);
+
+      // A call carries at most 64 appends.
+      const many = await Promise.all(
+        Array.from({ length: 70 }, (_, i) => log.append([incomingEvent(100 + i)])),
+      );
+      expect(await scriptCalls()).toBe(before + 3);
+      expect(many.map(([result]) => result?.status)).toEqual(Array.from({ length: 70 }, () => 'stored'));
+      expect(await log.read({ after: (await log.read({ limit: 3 }))[2]?.cursor, limit: 100 })).toHaveLength(
+        70,
+      );
+
+      // One failing call fails every append it carried, and none of them leaves a key behind.
+      await admin.set(log.streamKey, 'not a stream');
+      const failures = await Promise.all([
+        rejection(log.append([incomingEvent(4)], { deliveryKey: 'k2' })),
+        rejection(log.append([incomingEvent(5)])),
+      ]);
+      for (const error of failures) {
+        expect(error).toBeInstanceOf(EventLogUnavailableError);
+        expect((error as Error).message).toMatch(/^Redis could not store the events: WRONGTYPE/);
+      }
+      expect(await admin.exists(`${prefix}:delivery:k2`)).toBe(0);
+      expect(await admin.keys(`${prefix}:dedupe:*:evt_[45]`)).toEqual([]);
+    });
+
     it('loads its script again when Redis forgot it (EVALSHA falls back to EVAL)', async () => {
       const log = await makeLog();
       await appendAll(log, [incomingEvent(1)]);
@@ -323,6 +368,24 @@ describe.skipIf(redisSkipReason !== null)('Redis event log', () => {
       expect(ids(await take(onB, 3))).toEqual(['evt_1', 'evt_2', 'evt_3']);
       expect(await nextOrPending(onB, 200)).toBe('pending');
       expect(await a.read({ limit: 10 })).toEqual(await b.read({ limit: 10 }));
+      await onB.return?.();
+    });
+
+    it('hands another instance the events exactly as stored, non-ASCII text included, and tells it every source', async () => {
+      const keyPrefix = freshPrefix();
+      const a = await makeLog({ keyPrefix });
+      const seen: string[] = [];
+      const b = await makeLog({ keyPrefix, onSources: (sources) => seen.push(...sources) });
+      const onB = b.subscribe({ after: await b.head() });
+      const stored = await appendAll(a, [
+        incomingEvent(1, { source: 'stripé', type: 'facture.payée', data: { who: 'Zoë — 東京 🚀' } }),
+        incomingEvent(2),
+        incomingEvent(3, { subject: null }),
+      ]);
+      expect(await take(onB, 3)).toEqual(stored);
+      expect(stored[0]?.data).toEqual({ who: 'Zoë — 東京 🚀' });
+      await until('onSources to see all three', () => seen.length >= 3);
+      expect(seen).toEqual(['stripé', 'stripe', 'hubspot']);
       await onB.return?.();
     });
 

@@ -103,22 +103,23 @@ export interface RedisEventLog extends EventLog {
 }
 
 /**
- * De-duplicates and appends one batch atomically: first, with a delivery key,
- * `SET NX EX` it and, when it already exists, report every event a duplicate
- * (a replay of the same signed bytes); then, for each event, `SET NX EX` its
- * dedupe key and, only when that claimed it, `XADD` it. A failure midway
- * (out of memory, a wrong type) undoes what the call wrote, so a dedupe key
- * never exists without its entry: a retry of a failed append stores it.
+ * De-duplicates and appends the events of one or more appends atomically; for
+ * each append in turn: first, with a delivery key, `SET NX EX` it and, when it
+ * already exists, report every event of that append a duplicate (a replay of
+ * the same signed bytes); then, for each event, `SET NX EX` its dedupe key
+ * and, only when that claimed it, `XADD` it. A failure midway (out of memory,
+ * a wrong type) undoes what the call wrote, so a dedupe key never exists
+ * without its entry: a retry of a failed append stores it.
  *
  * Then, with a maximum age, trims entries older than it (`XTRIM MINID ~`, by
  * Redis's clock); trimming is housekeeping and never fails the append.
  *
- * KEYS[1] the stream, KEYS[2] the delivery key (the stream again when there is
- * none), KEYS[2 + i] the dedupe key of event i.
+ * KEYS[1] the stream, then for each append: its delivery key (the stream again
+ * when there is none), then the dedupe key of each of its events.
  * ARGV[1] MAXLEN, ARGV[2] dedupe TTL in seconds (0: no de-duplication),
- * ARGV[3] maximum age in ms (0: none), ARGV[4] '1' when KEYS[2] is a delivery key,
- * ARGV[3i + 2], ARGV[3i + 3], ARGV[3i + 4]: source, type and JSON body of event i.
- * Returns one string per event: its stream id, or '' for a duplicate.
+ * ARGV[3] maximum age in ms (0: none), then for each append: '1' when it has a
+ * delivery key, its number of events n, then source, type and JSON body of each event.
+ * Returns one string per event, in order: its stream id, or '' for a duplicate.
  */
 const APPEND_SCRIPT = `
 local stream = KEYS[1]
@@ -131,33 +132,37 @@ local function undo(err)
   for _, key in ipairs(claimed) do redis.call('DEL', key) end
   return redis.error_reply(err)
 end
-if ttl > 0 and ARGV[4] == '1' then
-  local set = redis.pcall('SET', KEYS[2], '1', 'NX', 'EX', ttl)
-  if type(set) == 'table' and set.err then return redis.error_reply(set.err) end
-  if set == false or set == nil then
-    for i = 1, #KEYS - 2 do results[i] = '' end
-    return results
-  end
-  claimed[1] = KEYS[2]
-end
-for i = 1, #KEYS - 2 do
-  local fresh = true
-  if ttl > 0 then
-    local set = redis.pcall('SET', KEYS[i + 2], '1', 'NX', 'EX', ttl)
+local k, a = 2, 4
+while a <= #ARGV do
+  local n = tonumber(ARGV[a + 1])
+  local replayed = false
+  if ttl > 0 and ARGV[a] == '1' then
+    local set = redis.pcall('SET', KEYS[k], '1', 'NX', 'EX', ttl)
     if type(set) == 'table' and set.err then return undo(set.err) end
-    fresh = set ~= false and set ~= nil
-    if fresh then claimed[#claimed + 1] = KEYS[i + 2] end
+    replayed = set == false or set == nil
+    if not replayed then claimed[#claimed + 1] = KEYS[k] end
   end
-  if fresh then
-    local a = 3 * i + 2
-    local id = redis.pcall('XADD', stream, 'MAXLEN', '~', maxlen, '*',
-      'source', ARGV[a], 'type', ARGV[a + 1], 'event', ARGV[a + 2])
-    if type(id) == 'table' and id.err then return undo(id.err) end
-    added[#added + 1] = id
-    results[i] = id
-  else
-    results[i] = ''
+  k, a = k + 1, a + 2
+  for i = 0, n - 1 do
+    local fresh = not replayed
+    if fresh and ttl > 0 then
+      local set = redis.pcall('SET', KEYS[k + i], '1', 'NX', 'EX', ttl)
+      if type(set) == 'table' and set.err then return undo(set.err) end
+      fresh = set ~= false and set ~= nil
+      if fresh then claimed[#claimed + 1] = KEYS[k + i] end
+    end
+    if fresh then
+      local b = a + 3 * i
+      local id = redis.pcall('XADD', stream, 'MAXLEN', '~', maxlen, '*',
+        'source', ARGV[b], 'type', ARGV[b + 1], 'event', ARGV[b + 2])
+      if type(id) == 'table' and id.err then return undo(id.err) end
+      added[#added + 1] = id
+      results[#results + 1] = id
+    else
+      results[#results + 1] = ''
+    end
   end
+  k, a = k + n, a + 3 * n
 end
 if maxage > 0 and #added > 0 then
   local now = redis.call('TIME')
@@ -178,6 +183,8 @@ const START = '0-0';
 export interface Client {
   readonly status: string;
   call(command: string, args: (string | number)[]): Promise<unknown>;
+  /** Like `call`, with every string of the reply left as a Buffer. */
+  callBuffer(command: string, args: (string | number)[]): Promise<unknown>;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   disconnect(reconnect?: boolean): void;
 }
@@ -227,8 +234,8 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
     autoResendUnfulfilledCommands: false,
     commandTimeout: appendTimeoutMs,
     retryStrategy: backoff,
-    // Concurrent webhooks' appends then share one write and one read on each side of the connection.
-    autoPipelining: true,
+    // No auto-pipelining: the append batcher already makes one write per turn, and ioredis's
+    // pipelines would make each batch wait for the previous one's reply.
   });
   const { client: tail } = connect(options, {
     name: 'switchyard-events-tail',
@@ -241,6 +248,7 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   });
 
   const fanout = new Fanout<string>({ compare: compareIds, queueLimit, onLive: options.onLive });
+  const appends = createAppendBatcher({ streamKey, maxLen, dedupeWindowS, maxAgeMs, run: runAppendScript });
   let closed = false;
   let closing: Promise<void> | null = null;
   // A function, so checks after an await are not narrowed away by the loop condition.
@@ -326,7 +334,16 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
           markStarted();
         }
         const reply = await withWatchdog(
-          tail.call('XREAD', ['COUNT', tailBatchSize, 'BLOCK', tailBlockMs, 'STREAMS', streamKey, position]),
+          // Buffers: the bodies are turned into strings only when a subscriber needs the events.
+          tail.callBuffer('XREAD', [
+            'COUNT',
+            tailBatchSize,
+            'BLOCK',
+            tailBlockMs,
+            'STREAMS',
+            streamKey,
+            position,
+          ]),
         );
         if (interrupted) log?.info({ target, after: position }, 'redis event log: tail resumed');
         interrupted = false;
@@ -417,35 +434,31 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
         'The Redis event log is still starting: its tail is not connected yet.',
       );
     }
-    const delivery = options.deliveryKey === undefined ? streamKey : deliveryKey(options.deliveryKey);
-    const keys = [streamKey, delivery, ...events.map(dedupeKey)];
+    const delivery = options.deliveryKey === undefined ? null : deliveryKey(options.deliveryKey);
+    const keys = events.map(dedupeKey);
     const bodies = events.map(encodeBody);
-    const args: (string | number)[] = [maxLen, dedupeWindowS, maxAgeMs, delivery === streamKey ? '0' : '1'];
-    for (const [i, event] of events.entries()) args.push(event.source, event.type, bodies[i] ?? '');
-    let reply: unknown;
+    let ids: readonly unknown[];
     try {
-      reply = await evalScript(keys, args);
+      ids = await appends.submit({ events, keys, bodies, delivery });
     } catch (error) {
       throw unavailable(error, 'store the events');
     }
-    if (!Array.isArray(reply) || reply.length !== events.length) {
-      throw unavailable(new Error('unexpected reply to the append script'), 'store the events');
-    }
     failure = null;
     return events.map((incoming, i): AppendResult => {
-      const id: unknown = reply[i];
+      const id = ids[i];
       if (typeof id !== 'string' || id === '') return { status: 'duplicate', id: incoming.id };
       if (appendedUpTo === null || compareIds(id, appendedUpTo) > 0) appendedUpTo = id;
       return { status: 'stored', event: storedEvent(incoming, id) };
     });
   }
 
-  async function evalScript(keys: string[], args: (string | number)[]): Promise<unknown> {
+  /** Runs the append script with `args` (`numkeys, ...keys, ...argv`), loading it when Redis forgot it. */
+  async function runAppendScript(args: (string | number)[]): Promise<unknown> {
     try {
-      return await command.call('EVALSHA', [APPEND_SHA, keys.length, ...keys, ...args]);
+      return await command.call('EVALSHA', [APPEND_SHA, ...args]);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return command.call('EVAL', [APPEND_SCRIPT, keys.length, ...keys, ...args]);
+      return command.call('EVAL', [APPEND_SCRIPT, ...args]);
     }
   }
 
@@ -527,6 +540,96 @@ export function createRedisEventLog(options: RedisEventLogOptions): RedisEventLo
   };
 }
 
+/** Most appends one call of the append script carries. */
+const MAX_APPENDS_PER_CALL = 64;
+
+/** One `append` call waiting for the script. */
+interface PendingAppend {
+  events: readonly IncomingEvent[];
+  /** The dedupe key and JSON body of each event, built by the caller so a bad event fails only its own append. */
+  keys: readonly string[];
+  bodies: readonly string[];
+  /** The full delivery key, or `null` without one. */
+  delivery: string | null;
+}
+
+/**
+ * Sends the appends made in one turn of the event loop to the append script in
+ * one call (one write), just after that turn's I/O callbacks, so under load the
+ * gateway builds one command and parses one reply per batch instead of per
+ * webhook, and no append waits for another's reply. Each append stays atomic
+ * on its own inside the call, and a failed call fails every append it carried,
+ * having stored none of them.
+ */
+function createAppendBatcher(options: {
+  streamKey: string;
+  maxLen: number;
+  dedupeWindowS: number;
+  maxAgeMs: number;
+  run: (args: (string | number)[]) => Promise<unknown>;
+}): { submit(append: PendingAppend): Promise<readonly unknown[]> } {
+  type Waiting = PendingAppend & {
+    resolve: (ids: readonly unknown[]) => void;
+    reject: (error: unknown) => void;
+  };
+  let queue: Waiting[] = [];
+
+  function commandArgs(batch: readonly Waiting[]): (string | number)[] {
+    let keyCount = 1;
+    for (const append of batch) keyCount += 1 + append.events.length;
+    const args: (string | number)[] = [keyCount, options.streamKey];
+    for (const append of batch) {
+      args.push(append.delivery ?? options.streamKey);
+      for (const key of append.keys) args.push(key);
+    }
+    args.push(options.maxLen, options.dedupeWindowS, options.maxAgeMs);
+    for (const append of batch) {
+      args.push(append.delivery === null ? '0' : '1', append.events.length);
+      for (const [i, event] of append.events.entries()) {
+        args.push(event.source, event.type, append.bodies[i] ?? '');
+      }
+    }
+    return args;
+  }
+
+  function settle(batch: readonly Waiting[], reply: unknown): void {
+    const expected = batch.reduce((sum, append) => sum + append.events.length, 0);
+    if (!Array.isArray(reply) || reply.length !== expected) {
+      const error = new Error('unexpected reply to the append script');
+      for (const append of batch) append.reject(error);
+      return;
+    }
+    let offset = 0;
+    for (const append of batch) {
+      append.resolve(reply.slice(offset, offset + append.events.length));
+      offset += append.events.length;
+    }
+  }
+
+  function flush(): void {
+    const waiting = queue;
+    queue = [];
+    // Bounded calls, so one script never holds Redis (single-threaded) for long.
+    for (let start = 0; start < waiting.length; start += MAX_APPENDS_PER_CALL) {
+      const batch = waiting.slice(start, start + MAX_APPENDS_PER_CALL);
+      options.run(commandArgs(batch)).then(
+        (reply) => settle(batch, reply),
+        (error: unknown) => {
+          for (const append of batch) append.reject(error);
+        },
+      );
+    }
+  }
+
+  return {
+    submit(append) {
+      return new Promise((resolve, reject) => {
+        if (queue.push({ ...append, resolve, reject }) === 1) setImmediate(flush);
+      });
+    },
+  };
+}
+
 export interface ConnectionOptions {
   name: string;
   enableOfflineQueue: boolean;
@@ -587,7 +690,8 @@ interface StreamEntry {
   id: string;
   source: string;
   type: string;
-  body: string;
+  /** UTF-8 JSON, still a Buffer when read by the tail. */
+  body: string | Buffer;
 }
 
 function encodeBody(event: IncomingEvent): string {
@@ -616,16 +720,20 @@ function storedEvent(incoming: IncomingEvent, id: string): GatewayEvent {
   });
 }
 
+let lastReceivedAt = { ms: Number.NaN, iso: '' };
 /** The stream id starts with Redis's clock reading, so every instance agrees on it. */
 function receivedAtOf(id: string): string {
-  return new Date(Number(id.slice(0, id.indexOf('-')))).toISOString();
+  const ms = Number(id.slice(0, id.indexOf('-')));
+  // Entries come in runs stamped with the same millisecond: format each one once.
+  if (ms !== lastReceivedAt.ms) lastReceivedAt = { ms, iso: new Date(ms).toISOString() };
+  return lastReceivedAt.iso;
 }
 
 /** Turns an entry back into the event; `null` for an entry someone else wrote that is not one. */
 function decode(entry: StreamEntry): GatewayEvent | null {
   let body: unknown;
   try {
-    body = JSON.parse(entry.body);
+    body = JSON.parse(typeof entry.body === 'string' ? entry.body : entry.body.toString());
   } catch {
     return null;
   }
@@ -649,26 +757,35 @@ function headerOf(entry: StreamEntry): IncomingEvent {
   return { id: '', source: entry.source, type: entry.type, occurredAt: '', subject: null, data: null };
 }
 
-/** Parses an `XRANGE` / `XREVRANGE` reply (`[[id, [field, value, ...]], ...]`). */
+/**
+ * Parses an `XRANGE` / `XREVRANGE` reply (`[[id, [field, value, ...]], ...]`),
+ * of strings or, from `callBuffer`, Buffers (the body then stays one).
+ */
 function streamEntries(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply)) return [];
   const out: StreamEntry[] = [];
   for (const item of reply) {
     if (!Array.isArray(item)) continue;
-    const [id, fields] = item as unknown[];
-    if (typeof id !== 'string' || !Array.isArray(fields)) continue;
+    const [rawId, fields] = item as unknown[];
+    const id = text(rawId);
+    if (id === null || !Array.isArray(fields)) continue;
     const entry: StreamEntry = { id, source: '', type: '', body: '' };
     for (let i = 0; i + 1 < fields.length; i += 2) {
-      const name: unknown = fields[i];
+      const name = text(fields[i]);
       const value: unknown = fields[i + 1];
-      if (typeof value !== 'string') continue;
-      if (name === 'source') entry.source = value;
-      else if (name === 'type') entry.type = value;
+      if (typeof value !== 'string' && !Buffer.isBuffer(value)) continue;
+      if (name === 'source') entry.source = value.toString();
+      else if (name === 'type') entry.type = value.toString();
       else if (name === 'event') entry.body = value;
     }
     out.push(entry);
   }
   return out;
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString() : null;
 }
 
 /**
@@ -678,7 +795,7 @@ function streamEntries(reply: unknown): StreamEntry[] {
 function firstStream(reply: unknown): unknown {
   if (Array.isArray(reply)) {
     const first: unknown = reply[0];
-    if (typeof first === 'string') return reply[1];
+    if (typeof first === 'string' || Buffer.isBuffer(first)) return reply[1];
     return Array.isArray(first) ? first[1] : undefined;
   }
   if (reply instanceof Map) return [...reply.values()][0];
@@ -697,9 +814,14 @@ export function parseStreamId(cursor: string): string {
 
 /** Orders canonical stream ids. */
 export function compareIds(a: string, b: string): number {
-  const [aMs = '', aSeq = ''] = a.split('-');
-  const [bMs = '', bSeq = ''] = b.split('-');
+  const [aMs, aSeq] = splitId(a);
+  const [bMs, bSeq] = splitId(b);
   return compareDecimal(aMs, bMs) || compareDecimal(aSeq, bSeq);
+}
+
+function splitId(id: string): [ms: string, seq: string] {
+  const dash = id.indexOf('-');
+  return dash < 0 ? [id, ''] : [id.slice(0, dash), id.slice(dash + 1)];
 }
 
 function compareDecimal(a: string, b: string): number {
