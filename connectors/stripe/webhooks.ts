@@ -7,6 +7,7 @@ import { parseJsonBody, zodIssues } from '../../src/events/parse-body.ts';
 import { StripeCustomer, StripeInvoice, StripeSubscription } from './models.ts';
 import type { StripeConfig } from './config.ts';
 import { assertFresh } from '../../src/events/freshness.ts';
+import { lastIsoTime } from '../../src/events/iso-time.ts';
 
 /** stripe-node's default tolerance: a delivery signed longer ago than this is refused as a replay. */
 export const SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -108,16 +109,8 @@ function subjectOf(type: string, object: Record<string, unknown>): EventSubject 
   return { kind, id, email };
 }
 
-let lastSeconds = -1;
-let lastIso = '';
-/** `seconds` since the epoch as ISO-8601; the last answer is kept, since a burst of events shares its `created` second. */
-function isoSeconds(seconds: number): string {
-  if (seconds !== lastSeconds) {
-    lastIso = new Date(seconds * 1000).toISOString();
-    lastSeconds = seconds;
-  }
-  return lastIso;
-}
+/** A burst of events shares its `created` second: each second is formatted once. */
+const isoTime = lastIsoTime();
 
 /** Validates a verified Stripe event body and maps it to one gateway event. */
 export function parseStripeEvent(request: WebhookRequest): IncomingEvent[] {
@@ -146,7 +139,7 @@ export function parseStripeEvent(request: WebhookRequest): IncomingEvent[] {
       id: event.id,
       source: 'stripe',
       type: event.type,
-      occurredAt: isoSeconds(event.created),
+      occurredAt: isoTime(event.created * 1000),
       subject: subjectOf(event.type, object),
       data: json,
     },

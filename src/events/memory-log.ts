@@ -1,6 +1,7 @@
 import { compileFilter } from './event.ts';
 import type { GatewayEvent, IncomingEvent } from './event.ts';
 import { Fanout, type FanoutEntry, type FanoutSubscription } from './fanout.ts';
+import { lastIsoTime } from './iso-time.ts';
 import { RecentKeys } from './recent-keys.ts';
 import {
   EventLogUnavailableError,
@@ -77,16 +78,8 @@ export function createMemoryEventLog(options: MemoryEventLogOptions = {}): Memor
   const seen = new RecentKeys(dedupeWindowMs, dedupeMaxKeys);
   const fanout = new Fanout<number>({ compare: (a, b) => a - b, queueLimit, onLive: options.onLive });
 
-  let isoAt = Number.NaN;
-  let isoText = '';
-  /** `at` as ISO-8601; the last answer is kept, since a burst of appends shares its millisecond. */
-  function isoTime(at: number): string {
-    if (at !== isoAt) {
-      isoText = new Date(at).toISOString();
-      isoAt = at;
-    }
-    return isoText;
-  }
+  /** `at` as ISO-8601, formatted once per millisecond a burst of appends shares. */
+  const isoTime = lastIsoTime();
 
   function evict(at: number): void {
     const retained = entries.length - head;

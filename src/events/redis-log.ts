@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
 import type { ClusterOptions, RedisOptions } from 'ioredis';
 import { compileFilter } from './event.ts';
+import { lastIsoTime } from './iso-time.ts';
 import type { GatewayEvent, IncomingEvent } from './event.ts';
 import {
   Fanout,
@@ -720,13 +721,12 @@ function storedEvent(incoming: IncomingEvent, id: string): GatewayEvent {
   });
 }
 
-let lastReceivedAt = { ms: Number.NaN, iso: '' };
+/** Entries come in runs stamped with the same millisecond: each is formatted once. */
+const isoTime = lastIsoTime();
+
 /** The stream id starts with Redis's clock reading, so every instance agrees on it. */
 function receivedAtOf(id: string): string {
-  const ms = Number(id.slice(0, id.indexOf('-')));
-  // Entries come in runs stamped with the same millisecond: format each one once.
-  if (ms !== lastReceivedAt.ms) lastReceivedAt = { ms, iso: new Date(ms).toISOString() };
-  return lastReceivedAt.iso;
+  return isoTime(Number(id.slice(0, id.indexOf('-'))));
 }
 
 /** Turns an entry back into the event; `null` for an entry someone else wrote that is not one. */
