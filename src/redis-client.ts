@@ -14,6 +14,10 @@ export interface RedisClientOptions {
   commandTimeout?: number;
   /** Queue commands while disconnected. Default true (ioredis's). */
   enableOfflineQueue?: boolean;
+  /** Send again, after a reconnection, the commands a dropped connection left unanswered. Default true (ioredis's). */
+  autoResendUnfulfilledCommands?: boolean;
+  /** Delay in ms before reconnection attempt `attempt`. Default: exponential from 50 ms, at most 2 s. */
+  retryStrategy?: (attempt: number) => number;
 }
 
 /** Reconnect delays: exponential from 50 ms, at most 2 s. */
@@ -23,23 +27,27 @@ function retryDelay(attempt: number): number {
 
 /** A client of its own for one part of the gateway, to a single Redis or a Redis Cluster. */
 export function connectRedis(options: RedisClientOptions): Redis | Cluster {
+  const retryStrategy = options.retryStrategy ?? retryDelay;
   const common = {
     connectionName: options.connectionName,
     maxRetriesPerRequest: options.maxRetriesPerRequest ?? 1,
     connectTimeout: 5_000,
-    retryStrategy: retryDelay,
+    retryStrategy,
     ...(options.commandTimeout === undefined ? {} : { commandTimeout: options.commandTimeout }),
+    ...(options.autoResendUnfulfilledCommands === undefined
+      ? {}
+      : { autoResendUnfulfilledCommands: options.autoResendUnfulfilledCommands }),
   };
   const offline =
     options.enableOfflineQueue === undefined ? {} : { enableOfflineQueue: options.enableOfflineQueue };
-  const url = options.url === undefined || options.url === '' ? null : new URL(options.url);
+  const url = redisUrl(options.url);
   const seeds = options.clusterNodes ?? [];
   if (seeds.length > 0) {
     const nodes =
       url === null ? [...seeds] : [...seeds, { host: url.hostname, port: Number(url.port || 6379) }];
     return new Cluster(nodes, {
       ...offline,
-      clusterRetryStrategy: retryDelay,
+      clusterRetryStrategy: retryStrategy,
       redisOptions: {
         ...common,
         ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
@@ -50,4 +58,14 @@ export function connectRedis(options: RedisClientOptions): Redis | Cluster {
   }
   if (url === null) throw new RangeError(`${options.connectionName} needs a Redis url or cluster nodes.`);
   return new Redis(url.href, { ...common, ...offline });
+}
+
+/** The parsed `redis://` or `rediss://` URL; null when none is given. */
+export function redisUrl(text: string | undefined): URL | null {
+  if (text === undefined || text === '') return null;
+  const url = new URL(text);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new RangeError(`Redis URL must start with redis:// or rediss://, not ${url.protocol}//.`);
+  }
+  return url;
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cluster, Redis } from 'ioredis';
-import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { connectRedis, redisUrl } from '../redis-client.ts';
 import { compileFilter } from './event.ts';
 import { lastIsoTime } from './iso-time.ts';
 import type { GatewayEvent, IncomingEvent } from './event.ts';
@@ -631,6 +630,7 @@ function createAppendBatcher(options: {
   };
 }
 
+/** How one connection of the log (or of the outbound store beside it) behaves; see {@link connectRedis}. */
 export interface ConnectionOptions {
   name: string;
   enableOfflineQueue: boolean;
@@ -638,51 +638,33 @@ export interface ConnectionOptions {
   autoResendUnfulfilledCommands: boolean;
   commandTimeout: number | undefined;
   retryStrategy: (attempt: number) => number;
-  /** Sends the commands issued in one turn of the event loop in one write (ioredis auto-pipelining). Default false. */
-  autoPipelining?: boolean;
 }
 
-/** Opens one connection (standalone or cluster) and names its target for logs, without credentials. */
+/** A connection of the log's own (`connectRedis`), and where it goes, for logs. */
 export function connect(
   options: RedisEventLogOptions,
   connection: ConnectionOptions,
 ): { client: Client; target: string } {
-  const url = options.url === undefined || options.url === '' ? null : new URL(options.url);
-  if (url !== null && url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    throw new RangeError(`Redis URL must start with redis:// or rediss://, not ${url.protocol}//.`);
-  }
-  const perNode: RedisOptions = {
+  const client = connectRedis({
+    url: options.url,
+    clusterNodes: options.clusterNodes,
     connectionName: connection.name,
+    enableOfflineQueue: connection.enableOfflineQueue,
     maxRetriesPerRequest: connection.maxRetriesPerRequest,
     autoResendUnfulfilledCommands: connection.autoResendUnfulfilledCommands,
     commandTimeout: connection.commandTimeout,
-    connectTimeout: 5_000,
-    enableAutoPipelining: connection.autoPipelining ?? false,
-  };
-  const seeds = options.clusterNodes ?? [];
-  if (seeds.length > 0) {
-    const auth: RedisOptions = {
-      ...(url?.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(url?.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url?.protocol === 'rediss:' ? { tls: {} } : {}),
-    };
-    const nodes = [...seeds];
-    if (url !== null) nodes.push({ host: url.hostname, port: Number(url.port || 6379) });
-    const clusterOptions: ClusterOptions = {
-      enableOfflineQueue: connection.enableOfflineQueue,
-      clusterRetryStrategy: connection.retryStrategy,
-      redisOptions: { ...perNode, ...auth },
-    };
-    const client = new Cluster(nodes, clusterOptions) as unknown as Client;
-    return { client, target: `redis cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}` };
-  }
-  if (url === null) throw new RangeError('createRedisEventLog needs a url or clusterNodes.');
-  const client = new Redis(url.href, {
-    ...perNode,
-    enableOfflineQueue: connection.enableOfflineQueue,
     retryStrategy: connection.retryStrategy,
   }) as unknown as Client;
-  const shown = `${url.protocol}//${url.host}${url.pathname.length > 1 ? url.pathname : ''}`;
+  const url = redisUrl(options.url);
+  const seeds = options.clusterNodes ?? [];
+  if (seeds.length > 0) {
+    const nodes =
+      url === null ? [...seeds] : [...seeds, { host: url.hostname, port: Number(url.port || 6379) }];
+    return { client, target: `redis cluster ${nodes.map((n) => `${n.host}:${n.port}`).join(',')}` };
+  }
+  // connectRedis refused a missing URL already.
+  const shown =
+    url === null ? '' : `${url.protocol}//${url.host}${url.pathname.length > 1 ? url.pathname : ''}`;
   return { client, target: shown };
 }
 

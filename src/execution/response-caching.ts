@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
-import type { DocumentNode, ExecutionResult } from 'graphql';
+import type { DocumentNode } from 'graphql';
 import { getOperationAST, OperationTypeNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.ts';
@@ -237,7 +238,7 @@ export function createResponseCaching(options: ResponseCachingOptions): Response
       if (ticket === undefined || operation?.operation !== OperationTypeNode.QUERY) return;
       return {
         onExecuteDone({ result }) {
-          if (!isSingleResult(result) || (result.errors?.length ?? 0) > 0 || !context.reads.cacheable) return;
+          if (isAsyncIterable(result) || (result.errors?.length ?? 0) > 0 || !context.reads.cacheable) return;
           ticket.storable = {
             operationName: operation.name?.value ?? null,
             sources: [...context.reads.sources],
@@ -265,8 +266,4 @@ function cacheableHeaders(
     }
   }
   return headers;
-}
-
-function isSingleResult(result: unknown): result is ExecutionResult {
-  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
 }

@@ -1,3 +1,4 @@
+import { isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import { getOperationAST, OperationTypeNode } from 'graphql';
@@ -84,6 +85,7 @@ export function useSharedExecution(): Plugin<GatewayContext> {
   };
 }
 
+/** A whole result, not a stream (and not the `undefined` a failed run is read as). */
 function isSingleResult(result: unknown): result is ExecutionResult {
-  return typeof result === 'object' && result !== null && !(Symbol.asyncIterator in result);
+  return typeof result === 'object' && result !== null && !isAsyncIterable(result);
 }

@@ -6,6 +6,7 @@ import type {
   GraphQLSchema,
   OperationDefinitionNode,
 } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
 import { ErrorCode } from '../errors.ts';
 import { valueDeeperThan } from '../events/json-depth.ts';
 
@@ -183,14 +184,6 @@ function cursorOf(result: ExecutionResult, rootField: string | undefined): strin
   if (rootField === undefined) return undefined;
   const value = result.data?.[rootField] as { cursor?: unknown } | null | undefined;
   return typeof value?.cursor === 'string' ? value.cursor : undefined;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
-  );
 }
 
 function asError(error: unknown): Error {
@@ -443,7 +436,7 @@ class Group {
       this.endAll({ error: asError(error) });
       return;
     }
-    if (!isAsyncIterable(result)) {
+    if (!isAsyncIterable<ExecutionResult>(result)) {
       // A result instead of a stream (the subscribe resolver failed): sent once, then complete.
       this.hub.detach(this);
       await this.broadcast(result as ExecutionResult);

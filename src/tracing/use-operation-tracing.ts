@@ -2,6 +2,7 @@ import type { Context, Span, TextMapGetter } from '@opentelemetry/api';
 import { context as otelContext, propagation, ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import { getOperationAST } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import type { GatewayContext } from '../context.ts';
 import { codeOfError, markFailed } from './span-errors.ts';
@@ -31,10 +32,6 @@ function parentOf(request: { headers?: unknown } | undefined): Context {
   return typeof headers?.get === 'function'
     ? propagation.extract(ROOT_CONTEXT, headers, headerGetter)
     : ROOT_CONTEXT;
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 function codesOf(result: ExecutionResult): string[] {
