@@ -76,8 +76,6 @@ export interface ZendeskClient {
   retrieveTicket(id: string, call: CallOptions): Promise<ZendeskTicket | null>;
   /** `GET /api/v2/users/{id}.json`; null when Zendesk has no such user. */
   retrieveUser(id: string, call: CallOptions): Promise<ZendeskUser | null>;
-  /** `GET /api/v2/users/search.json?query=email:...`: the users Zendesk search matches for one email. */
-  searchUsersByEmail(email: string, call: CallOptions): Promise<ZendeskUser[]>;
   /**
    * The users Zendesk search matches for any of `emails` (at most
    * {@link EMAIL_TERMS_PER_SEARCH}), in one search `email:a email:b` (a
@@ -320,12 +318,6 @@ export function createZendeskClient(upstream: Upstream): ZendeskClient {
         after = body.meta.after_cursor;
       }
       return { tickets, complete: false };
-    },
-    async searchUsersByEmail(email, call) {
-      if (!isSearchableEmail(email)) return [];
-      const query = { query: `email:${email}` };
-      const body = await get('users.search', '/api/v2/users/search.json', UserSearchPage, query, call);
-      return body.users;
     },
   };
 }

@@ -365,7 +365,7 @@ describe('the connector’s client against the emulator', () => {
     const requester = String(page.items[0]?.requester_id);
     const [user] = await client.showManyUsers([requester], {});
     expect(user?.email).toMatch(/@/);
-    expect((await client.searchUsersByEmail(user?.email ?? '', {})).map((u) => u.id)).toEqual([user?.id]);
+    expect((await client.searchUsersByEmails([user?.email ?? ''], {})).map((u) => u.id)).toEqual([user?.id]);
     const requested = await client.listRequestedTickets(requester, { size: 100 }, {});
     expect(requested.items.every((t) => String(t.requester_id) === requester)).toBe(true);
     const open = await client.searchTickets({ size: 100, status: 'open' }, {});
